@@ -1,0 +1,56 @@
+// The anatomy of a policy check, after ESLint's rules: a stable id, a severity, a docs line, an
+// optional named opt-out, and a pure function from one policy to findings.
+import type { Severity } from '../diagnostics.js';
+import type { Part, PathSegment } from '../load/document.js';
+
+export const DANGER_NAMES = ['null-origin', 'insecure-origins', 'public-suffix-wildcard'] as const;
+export type DangerName = (typeof DANGER_NAMES)[number];
+
+/** A problem found in the file, located by its YAML path. */
+export interface Finding {
+  rule: string;
+  path: PathSegment[];
+  /** Point at the key of a map entry instead of its value. */
+  part?: Part;
+  message: string;
+  /** Overrides the rule's severity (a rule that is an error only in some cases). */
+  severity?: Severity;
+}
+
+export type RuleFinding = Omit<Finding, 'rule'>;
+
+/** One policy as the rules see it: raw data, possibly ill-typed where the schema check complained. */
+export interface PolicyInput {
+  name: string;
+  raw: Record<string, unknown>;
+  /** ['policies', name] */
+  path: PathSegment[];
+  /** The valid names in its dangerouslyAllow. */
+  dangerouslyAllow: ReadonlySet<DangerName>;
+}
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  /** One line for the README and --help: what the rule refuses and why. */
+  docs: string;
+  /** The dangerouslyAllow name that silences it, if any. */
+  optOut?: DangerName;
+  check(policy: PolicyInput): RuleFinding[];
+}
+
+// Typed accessors for rules: they look only at fields of the expected type and leave the rest to
+// the schema check, so a file with many mistakes still yields every one of them.
+export const stringList = (v: unknown): { value: string; index: number }[] =>
+  Array.isArray(v) ? v.flatMap((value, index) => (typeof value === 'string' ? [{ value, index }] : [])) : [];
+
+export const originEntries = (p: PolicyInput): { value: string; index: number }[] => stringList(p.raw.origins);
+
+export const regexEntries = (p: PolicyInput): { value: string; index: number }[] =>
+  Array.isArray(p.raw.origins)
+    ? p.raw.origins.flatMap((e, index) =>
+        e && typeof e === 'object' && typeof (e as { regex?: unknown }).regex === 'string' ? [{ value: (e as { regex: string }).regex, index }] : [],
+      )
+    : [];
+
+export const isCredentialed = (p: PolicyInput): boolean => p.raw.credentials === true;

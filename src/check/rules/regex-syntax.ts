@@ -1,0 +1,15 @@
+// The regex an origins entry holds is pasted into three config dialects and run by three engines:
+// it must be anchored, compile, and use only what PCRE (nginx, Apache) and RE2 (Caddy) share.
+import { regexEntries, type Rule } from '../rule.js';
+import { regexProblem } from '../regex-portability.js';
+
+export const regexSyntax: Rule = {
+  id: 'regex-syntax',
+  severity: 'error',
+  docs: 'A regex must be anchored with ^…$, compile, use only what PCRE (nginx, Apache) and RE2 (Caddy) share (no look-around, back-references, possessive or atomic groups), and hold no character a config file would interpret.',
+  check: (p) =>
+    regexEntries(p).flatMap(({ value, index }) => {
+      const problem = regexProblem(value);
+      return problem ? [{ path: [...p.path, 'origins', index, 'regex'], message: `regex ${JSON.stringify(value)} ${problem}` }] : [];
+    }),
+};

@@ -1,0 +1,135 @@
+// The structural check: schemas/policy.schema.json (compiled at build time) → findings with
+// messages a person can act on, one per problem, at the offending node.
+import type { ErrorObject } from 'ajv';
+import { closest, distance } from 'fastest-levenshtein';
+import validate from '../generated/schema-validator.js';
+import type { Finding } from './rule.js';
+
+const POLICY_KEYS = ['origins', 'methods', 'allowHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'dangerouslyAllow'];
+const TOP_KEYS = ['version', 'policies'];
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describe(path: (string | number)[]): string {
+  const field = (segs: (string | number)[]) => segs.map((s, i) => (typeof s === 'number' ? `[${s}]` : i ? `.${s}` : s)).join('');
+  if (path.length === 0) return 'the file';
+  if (path[0] === 'policies' && path.length >= 2) {
+    const [, name, ...rest] = path;
+    return rest.length === 0 ? `policy "${name}"` : `${field(rest)} of policy "${name}"`;
+  }
+  return field(path);
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const suggestion = (key: string, known: string[]): string => {
+  const near = closest(key, known);
+  return distance(key.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(near.length / 3)) ? ` (did you mean ${near}?)` : '';
+};
+
+function valueAt(data: unknown, path: (string | number)[]): unknown {
+  let v: unknown = data;
+  for (const s of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
+  return v;
+}
+
+export function schemaFindings(data: unknown): Finding[] {
+  if (validate(data)) return [];
+  const errors: ErrorObject[] = validate.errors ?? [];
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const add = (f: Finding) => {
+    const key = `${f.path.join('/')}|${f.part ?? 'value'}|${f.rule}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      findings.push(f);
+    }
+  };
+
+  for (const e of errors) {
+    const path = pathOf(e.instancePath);
+    const value = valueAt(data, path);
+    const inOrigins = path[0] === 'policies' && path[2] === 'origins';
+
+    if (e.keyword === 'additionalProperties') {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      // Inside an origins entry only the regex map has properties.
+      const known = path.length === 0 ? TOP_KEYS : inOrigins ? ['regex'] : POLICY_KEYS;
+      add({ rule: 'unknown-key', path: [...path, key], part: 'key', message: `unknown key "${key}" in ${describe(path)}${suggestion(key, known)}` });
+      continue;
+    }
+    if (e.propertyName !== undefined || e.keyword === 'propertyNames') {
+      const name = e.propertyName ?? String((e.params as { propertyName?: string }).propertyName);
+      if (e.keyword === 'propertyNames') continue; // reported through its inner error
+      const reserved = name === 'http' || name.endsWith('-upstream');
+      add({
+        rule: 'policy-name',
+        path: ['policies', name],
+        part: 'key',
+        message: reserved
+          ? `the policy name "${name}" is reserved (the generated files use "http" and "<name>-upstream")`
+          : `invalid policy name "${name}": 1-32 characters of a-z, 0-9 and "-", starting with a letter`,
+      });
+      continue;
+    }
+    if (path.length === 1 && path[0] === 'version') {
+      add({ rule: 'unsupported-version', path, message: `unsupported version ${JSON.stringify(value)}; this cors-gen reads format version 1` });
+      continue;
+    }
+    if (e.keyword === 'required') {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      add({ rule: 'required', path, part: path.length ? 'key' : 'value', message: `${describe(path)} has no ${missing}` });
+      continue;
+    }
+    if (inOrigins && path.length === 3) {
+      if (Array.isArray(value) && value.length === 0) {
+        add({ rule: 'empty-origins', path, message: `origins of policy "${path[1]}" is empty; list at least one origin, or write origins: "*"` });
+      } else if (!Array.isArray(value)) {
+        add({ rule: 'type', path, message: `origins of policy "${path[1]}" must be a list of origins or the string "*", not ${typeName(value)}` });
+      }
+      continue;
+    }
+    if (inOrigins && path.length === 4) {
+      // An entry that is neither a string nor a {regex} map (an unknown key inside it is reported above).
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        if (!('regex' in value)) add({ rule: 'required', path, message: `origin entry ${path[3]} of policy "${path[1]}" is a map without regex` });
+        continue;
+      }
+      add({ rule: 'type', path, message: `origin entry ${path[3]} of policy "${path[1]}" must be a string or {regex: '^…$'}, not ${typeName(value)}` });
+      continue;
+    }
+    if (inOrigins && path[4] === 'regex') {
+      add({ rule: 'type', path, message: `regex of policy "${path[1]}" must be a string, not ${typeName(value)}` });
+      continue;
+    }
+    if (path[0] === 'policies' && path[2] === 'maxAge') {
+      add({ rule: 'max-age', path, message: `maxAge of policy "${path[1]}" must be a whole number of seconds from 0 to 86400, not ${JSON.stringify(value)}` });
+      continue;
+    }
+    if (path.length === 1 && path[0] === 'policies' && e.keyword === 'minProperties') {
+      add({ rule: 'required', path, message: 'policies is empty; define at least one policy' });
+      continue;
+    }
+    if (e.keyword === 'type') {
+      const wanted = String((e.params as { type: string }).type);
+      const noun = wanted === 'array' ? 'a list' : wanted === 'object' ? 'a map' : wanted === 'boolean' ? 'true or false' : `a ${wanted}`;
+      add({ rule: 'type', path, message: `${describe(path)} must be ${noun}, not ${typeName(value)}` });
+      continue;
+    }
+    add({ rule: 'type', path, message: `${describe(path)} ${e.message ?? 'is invalid'}` });
+  }
+  return findings;
+}

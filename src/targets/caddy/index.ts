@@ -1,0 +1,4 @@
+import type { Target } from '../types.js';
+
+// Placeholder: the caddy target is being written.
+export const caddy: Target = { name: 'caddy', render: () => [] };

@@ -1,0 +1,102 @@
+// The real-server suite every target runs: generate the fixture policies, include them in the real
+// server exactly as contract §4 says (each policy on its own server block / vhost / site, all in one
+// server process), pass the server's own syntax check, start it on 127.0.0.1 in front of the test
+// upstream, send the request matrix and compare every answer with the reference evaluator.
+import { mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPolicyText, generate } from '../../src/compile.js';
+import { matchOrigin } from '../../src/model/evaluate.js';
+import type { PolicySet } from '../../src/model/types.js';
+import type { TargetName } from '../../src/targets/types.js';
+import { SAMPLES, SERVER_POLICY_FILE } from '../fixtures/server-policies.js';
+import { casesFor, runMatrix } from './matrix.js';
+import { freePorts } from './ports.js';
+import { handOver, makeTempDir, removeDir, runCommand, startServer, type CommandSpec, type RunningServer } from './process.js';
+import { startUpstream, type Upstream } from './upstream.js';
+
+export interface Site {
+  policy: string;
+  port: number;
+}
+
+export interface ServerDriver {
+  target: TargetName;
+  /**
+   * Writes a complete server configuration below `dir` that includes the generated files in
+   * `corsDir` exactly as contract §4 tells users to, one site per policy listening on
+   * 127.0.0.1:<port> and proxying everything to 127.0.0.1:<upstreamPort>. Returns the config path.
+   */
+  writeConfig(o: { dir: string; corsDir: string; sites: Site[]; upstreamPort: number }): string;
+  /** The server's own configuration check (must exit 0 for a valid config). */
+  syntaxCheck(o: { dir: string; configPath: string }): CommandSpec;
+  /** The server in the foreground. */
+  run(o: { dir: string; configPath: string }): CommandSpec;
+}
+
+export function compileFixture(): PolicySet {
+  const { set, diagnostics } = checkPolicyText(SERVER_POLICY_FILE, 'server-policies.yaml');
+  if (!set) throw new Error(`fixture policy refused:\n${diagnostics.map((d) => d.message).join('\n')}`);
+  return set;
+}
+
+export function serverSuite(driver: ServerDriver): void {
+  describe(`${driver.target}: generated configs in the real server`, () => {
+    const set = compileFixture();
+    let dir = '';
+    let upstream: Upstream | undefined;
+    let server: RunningServer | undefined;
+    let sites: Site[] = [];
+    let configPath = '';
+    let checked = 0;
+
+    beforeAll(async () => {
+      dir = makeTempDir(driver.target);
+      const corsDir = join(dir, 'cors');
+      mkdirSync(corsDir);
+      for (const f of generate(set, driver.target)) writeFileSync(join(corsDir, f.path), f.contents);
+      const ports = await freePorts(set.policies.length);
+      sites = set.policies.map((p, i) => ({ policy: p.name, port: ports[i]! }));
+      upstream = await startUpstream();
+      configPath = driver.writeConfig({ dir, corsDir, sites, upstreamPort: upstream.port });
+      handOver(dir);
+      const syntax = runCommand(driver.syntaxCheck({ dir, configPath }));
+      if (syntax.status !== 0) throw new Error(`${driver.target} syntax check failed:\n${syntax.output}`);
+      server = await startServer(driver.run({ dir, configPath }), sites.map((s) => s.port));
+    }, 60_000);
+
+    afterAll(async () => {
+      await server?.stop();
+      await upstream?.close();
+      if (dir) removeDir(dir);
+      // The closing note quotes this line.
+      console.log(`${driver.target}: ${checked} request cases checked against the reference evaluator over ${set.policies.length} policies`);
+    });
+
+    for (const policy of set.policies) {
+      it(`policy ${policy.name}: every response matches the reference evaluator`, async () => {
+        const samples = SAMPLES[policy.name];
+        expect(samples, `samples for ${policy.name}`).toBeDefined();
+        // The samples are facts about the policy, independent of any server.
+        for (const o of samples!.allowed) expect(matchOrigin(policy, o).allowed, `${policy.name} accepts ${o}`).toBe(true);
+        for (const o of samples!.refused) expect(matchOrigin(policy, o).allowed, `${policy.name} refuses ${o}`).toBe(false);
+        const site = sites.find((s) => s.policy === policy.name)!;
+        const result = await runMatrix(policy, site.port, upstream!, casesFor(samples!));
+        checked += result.cases;
+        expect(result.mismatches.slice(0, 20).join('\n')).toBe('');
+        expect(result.cases).toBeGreaterThan(10);
+      }, 60_000);
+    }
+
+    it('the syntax check rejects a broken include (so passing it means something)', () => {
+      const victim = join(dir, 'cors', generate(set, driver.target)[0]!.path);
+      const original = readFileSync(victim, 'utf8');
+      appendFileSync(victim, '\n}}} this is not configuration {{{\n');
+      try {
+        expect(runCommand(driver.syntaxCheck({ dir, configPath })).status).not.toBe(0);
+      } finally {
+        writeFileSync(victim, original);
+      }
+    });
+  });
+}
