@@ -38,7 +38,7 @@ export function parseOriginEntry(entry: string): OriginEntryParse {
   ] as const) {
     const at = rest.indexOf(ch);
     if (at >= 0) {
-      const fixed = `${scheme}://${rest.slice(0, at).replace(/^.*@/, '')}`;
+      const fixed = `${scheme}://${rest.slice(0, at).replace(/^.*@/, '')}`.toLowerCase();
       return { ok: false, problem: `has ${what}; an origin is only scheme://host[:port]`, hint: `write ${fixed}` };
     }
   }

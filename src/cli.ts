@@ -1,0 +1,145 @@
+// The command line (contract §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy
+// or bad usage. Never a stack trace; on exit 2 nothing is written and stdout stays empty (except
+// for --format json, which asks for the diagnostics there).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { checkPolicyText, generate } from './compile.js';
+import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
+import { driftDiff, foreignFiles, writeOutput } from './output/files.js';
+import { TARGET_NAMES, type TargetName } from './targets/types.js';
+import { VERSION } from './version.js';
+import type { PolicySet } from './model/types.js';
+
+export const EXIT = { ok: 0, drift: 1, invalid: 2 } as const;
+
+class UsageError extends Error {}
+
+interface CommonOptions {
+  format: 'text' | 'json';
+  strict?: boolean;
+}
+
+interface GenerateOptions extends CommonOptions {
+  target?: TargetName;
+  out?: string;
+  check?: boolean;
+}
+
+const out = (s: string) => process.stdout.write(s);
+const err = (s: string) => process.stderr.write(s);
+
+function readPolicy(file: string): { text?: string; diagnostics: Diagnostic[] } {
+  try {
+    return { text: readFileSync(file, 'utf8'), diagnostics: [] };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const what = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', rule: 'read-file', message: `the policy file ${what}` }] };
+  }
+}
+
+function report(diagnostics: Diagnostic[], options: CommonOptions, jsonOnStdout: boolean): void {
+  if (options.format === 'json' && jsonOnStdout) {
+    out(`${JSON.stringify(diagnostics.map(({ file, line, column, severity, rule, message }) => ({ file, line, column, severity, rule, message })), null, 2)}\n`);
+    return;
+  }
+  for (const d of diagnostics) err(`${formatDiagnostic(d)}\n`);
+}
+
+/** Loads and checks the policy; returns the model, or the exit code after reporting. */
+function load(file: string, options: CommonOptions, jsonOnSuccess: boolean): { exit: number } | { set: PolicySet } {
+  const read = readPolicy(file);
+  const checked = read.text === undefined ? { diagnostics: read.diagnostics } : checkPolicyText(read.text, file, { strict: options.strict });
+  const failed = hasErrors(checked.diagnostics) || !('set' in checked) || !checked.set;
+  report(checked.diagnostics, options, failed || jsonOnSuccess);
+  return failed ? { exit: EXIT.invalid } : { set: checked.set! };
+}
+
+function runValidate(file: string, options: CommonOptions): number {
+  const r = load(file, options, true);
+  return 'exit' in r ? r.exit : EXIT.ok;
+}
+
+function runGenerate(file: string, options: GenerateOptions): number {
+  if (!options.target) throw new UsageError(`missing required option --target <${TARGET_NAMES.join('|')}>`);
+  if (options.check && !options.out) throw new UsageError('--check needs --out <dir>: it compares that directory with what the policy generates');
+  const r = load(file, options, false);
+  if ('exit' in r) return r.exit;
+  const files = generate(r.set, options.target);
+
+  if (!options.out) {
+    for (const f of files) out(`# ==> ${f.path}: ${f.includeHint}\n${f.contents}\n`);
+    return EXIT.ok;
+  }
+  const dir = resolve(options.out);
+  if (options.check) {
+    const diff = driftDiff(dir, files);
+    if (diff === '') return EXIT.ok;
+    out(diff);
+    err(`cors-gen: ${options.out} differs from what ${file} generates; run cors-gen ${file} --target ${options.target} --out ${options.out}\n`);
+    return EXIT.drift;
+  }
+  const foreign = foreignFiles(dir, files);
+  if (foreign.length > 0) {
+    for (const name of foreign) err(`cors-gen: ${options.out}/${name} exists and was not written by cors-gen; refusing to overwrite it\n`);
+    return EXIT.invalid;
+  }
+  const result = writeOutput(dir, files);
+  for (const name of result.written) err(`wrote ${options.out}/${name}\n`);
+  for (const name of result.removed) err(`removed stale ${options.out}/${name}\n`);
+  return EXIT.ok;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('cors-gen')
+    .description('Compile a YAML CORS policy into nginx, Apache httpd and Caddy configuration.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .showHelpAfterError('(run cors-gen --help for usage)');
+  const format = () => new Option('--format <format>', 'diagnostics as text on stderr, or a JSON array on stdout').choices(['text', 'json']).default('text');
+
+  program
+    .command('generate <policy>', { isDefault: true })
+    .description('generate the configuration of one target (the default command: cors-gen <policy> --target <t>)')
+    .addOption(new Option('-t, --target <target>', 'the server to generate for').choices([...TARGET_NAMES]))
+    .option('-o, --out <dir>', 'write the files below <dir> (atomically; removes stale cors-gen files) instead of printing them')
+    .option('--check', 'with --out: write nothing; exit 1 and print a unified diff when <dir> differs from what the policy generates')
+    .option('--strict', 'treat warnings as errors')
+    .addOption(format())
+    .action((policy: string, options: GenerateOptions) => {
+      process.exitCode = runGenerate(policy, options);
+    });
+
+  program
+    .command('validate <policy>')
+    .description('check the policy only; print every problem')
+    .option('--strict', 'treat warnings as errors')
+    .addOption(format())
+    .action((policy: string, options: CommonOptions) => {
+      process.exitCode = runValidate(policy, options);
+    });
+
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run cors-gen --help for usage)');
+  return program;
+}
+
+export function main(argv: string[]): void {
+  try {
+    buildProgram().parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0; usage errors are already printed.
+      process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    } else if (e instanceof UsageError) {
+      err(`cors-gen: ${e.message}\n`);
+      process.exitCode = EXIT.invalid;
+    } else {
+      err(`cors-gen: internal error: ${(e as Error).message}\nPlease report this with the policy file that caused it.\n`);
+      process.exitCode = 70;
+    }
+  }
+}
+
+main(process.argv);
