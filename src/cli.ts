@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { checkPolicyText, generate } from './compile.js';
+import { explain } from './explain.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { driftDiff, foreignFiles, writeOutput } from './output/files.js';
 import { TARGET_NAMES, type TargetName } from './targets/types.js';
@@ -59,6 +60,30 @@ function load(file: string, options: CommonOptions, jsonOnSuccess: boolean): { e
 function runValidate(file: string, options: CommonOptions): number {
   const r = load(file, options, true);
   return 'exit' in r ? r.exit : EXIT.ok;
+}
+
+interface ExplainOptions {
+  origin: string;
+  method: string;
+  header: string[];
+  credentials?: boolean;
+  policy?: string;
+}
+
+function runExplain(file: string, options: ExplainOptions): number {
+  const r = load(file, { format: 'text' }, false);
+  if ('exit' in r) return r.exit;
+  const names = r.set.policies.map((p) => p.name);
+  const policy = options.policy ? r.set.policies.find((p) => p.name === options.policy) : r.set.policies.length === 1 ? r.set.policies[0] : undefined;
+  if (!policy) {
+    throw new UsageError(options.policy ? `no policy "${options.policy}" in ${file} (it has ${names.join(', ')})` : `${file} has several policies; choose one with --policy <${names.join('|')}>`);
+  }
+  const headers = options.header.map((h) => {
+    const colon = h.indexOf(':');
+    return colon < 0 ? { name: h.trim() } : { name: h.slice(0, colon).trim(), value: h.slice(colon + 1).trim() };
+  });
+  out(explain(policy, { origin: options.origin, method: options.method, headers, credentials: !!options.credentials }).text);
+  return EXIT.ok;
 }
 
 function runGenerate(file: string, options: GenerateOptions): number {
@@ -119,6 +144,18 @@ export function buildProgram(): Command {
     .addOption(format())
     .action((policy: string, options: CommonOptions) => {
       process.exitCode = runValidate(policy, options);
+    });
+
+  program
+    .command('explain <policy>')
+    .description('show what the generated config answers to a browser request, and whether the browser accepts it')
+    .requiredOption('--origin <origin>', "the page's origin, e.g. https://app.example.com")
+    .option('--method <method>', 'the request method', 'GET')
+    .option('--header <header>', 'a request header the script sets, "Name" or "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--credentials', "the request is made with credentials (credentials: 'include')")
+    .option('--policy <name>', 'the policy to use when the file has several')
+    .action((policy: string, options: ExplainOptions) => {
+      process.exitCode = runExplain(policy, options);
     });
 
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run cors-gen --help for usage)');

@@ -1,0 +1,95 @@
+// `cors-gen explain`: what happens when a page on <origin> makes a request, told for a person: which
+// origin entry matched (or why none did), whether a preflight is sent, what the server answers
+// (from the reference evaluator) and whether the browser accepts it (from the Fetch checks).
+import { corsCheck, needsPreflight, preflightCheck, unsafeHeaderNames, type BrowserRequest } from './model/browser.js';
+import { evaluate, matchOrigin, type ExpectedResponse } from './model/evaluate.js';
+import { hostText, splitRequestOrigin } from './model/origin.js';
+import type { OriginMatcher, Policy } from './model/types.js';
+
+export function describeMatcher(m: OriginMatcher): string {
+  switch (m.kind) {
+    case 'exact':
+      return m.origin;
+    case 'regex':
+      return `regex ${m.source}`;
+    case 'pattern':
+      return m.written;
+  }
+}
+
+function whyNot(m: OriginMatcher, origin: string): string {
+  const parts = splitRequestOrigin(origin);
+  if (m.kind === 'regex') return 'the regex does not match';
+  if (!parts) return 'the origin is not scheme://host[:port]';
+  const scheme = m.kind === 'exact' ? m.origin.split('://')[0] : m.scheme;
+  if (parts.scheme !== scheme) return `the scheme is ${parts.scheme}, not ${scheme}`;
+  if (m.kind === 'exact') return origin.toLowerCase() === m.origin ? 'it differs in letter case' : 'it is a different origin';
+  const base = hostText(m.host);
+  if (m.subdomains && parts.host === base) return `*.${base} matches subdomains of ${base}, not ${base} itself`;
+  if (m.subdomains ? !parts.host.endsWith(`.${base}`) : parts.host !== base) return `the host ${parts.host} is not ${m.subdomains ? `a subdomain of ${base}` : base}`;
+  if (m.port.kind === 'default' && parts.port !== null) return `the port :${parts.port} is not allowed (the entry names no port)`;
+  if (m.port.kind === 'port' && parts.port !== m.port.port) return `the port is not :${m.port.port}`;
+  return 'a subdomain label is not a valid DNS label';
+}
+
+function headerLines(res: ExpectedResponse, indent: string): string[] {
+  return [...Object.entries(res.headers).map(([k, v]) => `${indent}${k}: ${v}`), `${indent}Vary: Origin (added to the application's own Vary)`];
+}
+
+export interface Explanation {
+  text: string;
+  /** Whether the page can read the response. */
+  accepted: boolean;
+}
+
+export function explain(policy: Policy, req: BrowserRequest): Explanation {
+  const lines: string[] = [`Policy "${policy.name}", request ${req.method} from ${req.origin}${req.credentials ? ' with credentials' : ''}.`, ''];
+  const decision = matchOrigin(policy, req.origin);
+  if (policy.origins.kind === 'any') lines.push(`The origin is allowed: the policy allows every origin (origins: "*").`);
+  else if (decision.allowed) lines.push(`The origin is allowed: it matches the entry ${describeMatcher(decision.matched!)}.`);
+  else {
+    lines.push(`The origin is not allowed: no entry of the policy matches it.`);
+    for (const m of policy.origins.matchers) lines.push(`  - ${describeMatcher(m)}: ${whyNot(m, req.origin)}`);
+  }
+  lines.push('');
+
+  let accepted = true;
+  const unsafe = unsafeHeaderNames(req);
+  if (needsPreflight(req)) {
+    const reasons = [
+      ...(['GET', 'HEAD', 'POST'].includes(req.method) ? [] : [`${req.method} is not a CORS-safelisted method`]),
+      ...(unsafe.length > 0 ? [`${unsafe.join(', ')} ${unsafe.length > 1 ? 'are' : 'is'} not CORS-safelisted`] : []),
+    ];
+    lines.push(`This is a preflighted request (${reasons.join('; ')}). The browser first sends:`);
+    const pfHeaders: Record<string, string> = { origin: req.origin, 'access-control-request-method': req.method };
+    if (unsafe.length > 0) pfHeaders['access-control-request-headers'] = unsafe.join(',');
+    lines.push(`  OPTIONS`, `  Origin: ${req.origin}`, `  Access-Control-Request-Method: ${req.method}`);
+    if (unsafe.length > 0) lines.push(`  Access-Control-Request-Headers: ${unsafe.join(',')}`);
+    const pf = evaluate(policy, { method: 'OPTIONS', headers: pfHeaders });
+    lines.push(`The server answers the preflight itself (the application never sees it):`, `  ${pf.status === 204 ? '204 No Content' : '403 Forbidden'}`, ...headerLines(pf, '  '));
+    const verdict = preflightCheck(pf.status === 204 ? 204 : 403, pf.headers, req);
+    if (!verdict.ok) {
+      lines.push(`The browser rejects the preflight: ${verdict.reason}.`, `The actual request is never sent; the page sees a network error (TypeError: Failed to fetch).`);
+      accepted = false;
+    } else lines.push('The browser accepts the preflight.');
+    lines.push('');
+  } else {
+    lines.push('This is a simple request: the browser sends it without a preflight.');
+  }
+
+  if (accepted) {
+    const actualHeaders: Record<string, string> = { origin: req.origin };
+    const actual = evaluate(policy, { method: req.method, headers: actualHeaders });
+    lines.push(`The server forwards the ${req.method} to the application and adds to its response, whatever its status:`, ...headerLines(actual, '  '));
+    const verdict = corsCheck(actual.headers, req);
+    if (verdict.ok) {
+      const exposed = actual.headers['Access-Control-Expose-Headers'];
+      lines.push(`The browser lets the page read the response${exposed ? ` (and the headers ${exposed})` : ''}.`);
+    } else {
+      lines.push(`The browser blocks the response: ${verdict.reason}. The request did reach the application.`);
+      accepted = false;
+    }
+  }
+  lines.push('', `Result: ${accepted ? 'ALLOWED' : 'BLOCKED'}`);
+  return { text: `${lines.join('\n')}\n`, accepted };
+}
