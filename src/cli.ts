@@ -1,11 +1,12 @@
 // The command line (contract §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy
 // or bad usage. Never a stack trace; on exit 2 nothing is written and stdout stays empty (except
 // for --format json, which asks for the diagnostics there).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { checkPolicyText, generate } from './compile.js';
 import { explain } from './explain.js';
+import { schemaReference, starterPolicy } from './init.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { driftDiff, foreignFiles, writeOutput } from './output/files.js';
 import { TARGET_NAMES, type TargetName } from './targets/types.js';
@@ -86,6 +87,16 @@ function runExplain(file: string, options: ExplainOptions): number {
   return EXIT.ok;
 }
 
+function runInit(file: string): number {
+  if (existsSync(file)) {
+    err(`cors-gen: ${file} already exists; not overwriting it\n`);
+    return EXIT.invalid;
+  }
+  writeFileSync(file, starterPolicy(schemaReference(file)), { flag: 'wx' });
+  err(`wrote ${file}; generate with: cors-gen ${file} --target nginx\n`);
+  return EXIT.ok;
+}
+
 function runGenerate(file: string, options: GenerateOptions): number {
   if (!options.target) throw new UsageError(`missing required option --target <${TARGET_NAMES.join('|')}>`);
   if (options.check && !options.out) throw new UsageError('--check needs --out <dir>: it compares that directory with what the policy generates');
@@ -156,6 +167,13 @@ export function buildProgram(): Command {
     .option('--policy <name>', 'the policy to use when the file has several')
     .action((policy: string, options: ExplainOptions) => {
       process.exitCode = runExplain(policy, options);
+    });
+
+  program
+    .command('init [file]')
+    .description('write a commented starter policy (default: cors-policy.yaml)')
+    .action((file: string | undefined) => {
+      process.exitCode = runInit(file ?? 'cors-policy.yaml');
     });
 
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run cors-gen --help for usage)');

@@ -163,3 +163,28 @@ describe.each(['nginx', 'apache', 'caddy'] as const)('%s output', (target) => {
     expect(readFileSync(victim, 'utf8')).toBe('hand written\n');
   });
 });
+
+describe('init and explain', () => {
+  it('init writes a starter policy that validates cleanly, and never overwrites', () => {
+    const r = run('init', 'starter.yaml');
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(work, 'starter.yaml'), 'utf8');
+    expect(text).toMatch(/^# yaml-language-server: \$schema=\S+policy\.schema\.json\n/);
+    expect(run('validate', 'starter.yaml')).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(run('init', 'starter.yaml').code).toBe(2);
+    expect(readFileSync(join(work, 'starter.yaml'), 'utf8')).toBe(text);
+  });
+
+  it('explain tells allowed from blocked and needs --policy when the file has several', () => {
+    const f = policyFile('explain.yaml', GOOD);
+    const allowed = run('explain', f, '--policy', 'api', '--origin', 'https://app.example.com', '--credentials');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/Result: ALLOWED\n$/);
+    const blocked = run('explain', f, '--policy', 'api', '--origin', 'https://app.example.com.evil.test', '--method', 'PUT');
+    expect(blocked.stdout).toContain('403 Forbidden');
+    expect(blocked.stdout).toMatch(/Result: BLOCKED\n$/);
+    const ambiguous = run('explain', f, '--origin', 'https://app.example.com');
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('--policy <api|public>');
+  });
+});
