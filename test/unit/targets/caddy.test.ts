@@ -1,0 +1,357 @@
+// Unit tests of the Caddy view model: every decision the Caddy target makes, without a server.
+import { describe, expect, it } from 'vitest';
+import { caddy } from '../../../src/targets/caddy/index.js';
+import {
+  buildCaddyView,
+  buildPolicyView,
+  caddyRegex,
+  caddyToken,
+  type CaddyHeaderField,
+  type CaddyPolicyView,
+} from '../../../src/targets/caddy/view.js';
+import { normalizePolicy, type RawPolicy } from '../../../src/model/normalize.js';
+import { CORS_RESPONSE_HEADERS, type Policy, type PolicySet } from '../../../src/model/types.js';
+
+const ORIGIN = '"{http.request.header.Origin}"';
+const policy = (name: string, raw: RawPolicy): Policy => normalizePolicy(name, raw);
+const view = (name: string, raw: RawPolicy): CaddyPolicyView => buildPolicyView(policy(name, raw));
+
+/** The header fields set under a matcher (`@cors-<name>-<suffix>`), as field → value. */
+function fields(v: CaddyPolicyView, suffix: string): Record<string, string> | undefined {
+  const block = v.headers.find((h) => h.matcher === `@cors-${v.name}-${suffix}`);
+  return block && Object.fromEntries(block.fields.map((f: CaddyHeaderField) => [f.field, f.value]));
+}
+
+function matcher(v: CaddyPolicyView, suffix: string) {
+  return v.matchers.find((m) => m.name === `cors-${v.name}-${suffix}`);
+}
+
+describe('caddy view: names', () => {
+  const set: PolicySet = {
+    version: 1,
+    policies: [
+      policy('api', { origins: ['https://app.example.com'] }),
+      policy('a-very-long-policy-name-abcdefgh', { origins: ['https://*.example.com'], credentials: true }),
+      policy('public', { origins: '*' }),
+    ],
+  };
+  const v = buildCaddyView(set);
+
+  it('has one file with the contract snippet names, in policy order', () => {
+    expect(v.file).toBe('cors.caddy');
+    expect(v.policies.map((p) => [p.snippet, p.upstreamSnippet])).toEqual([
+      ['cors-api', 'cors-api-upstream'],
+      ['cors-a-very-long-policy-name-abcdefgh', 'cors-a-very-long-policy-name-abcdefgh-upstream'],
+      ['cors-public', 'cors-public-upstream'],
+    ]);
+  });
+
+  it('namespaces every matcher, regexp name, map placeholder and variable per policy', () => {
+    for (const p of v.policies) {
+      const prefix = `cors-${p.name}-`;
+      for (const m of p.matchers) {
+        expect(m.name.startsWith(prefix)).toBe(true);
+        for (const c of [...m.conditions, ...m.notConditions]) {
+          const re = /header_regexp (\S+) /.exec(c);
+          if (re) expect(re[1]!.startsWith(prefix)).toBe(true);
+          const vars = /vars (\S+) /.exec(c);
+          if (vars) expect(vars[1]).toBe(`${prefix}origin-allowed`);
+        }
+      }
+      expect(p.map.destination).toBe(`{CORS-${p.name}-origin-allowed}`);
+      expect(p.map.variable).toBe(`${prefix}origin-allowed`);
+    }
+    const names = v.policies.flatMap((p) => p.matchers.map((m) => m.name));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('gives the map a destination no lower-case origin can contain (Caddy refuses an input containing it)', () => {
+    for (const p of v.policies) expect(p.map.destination).toMatch(/[A-Z]/);
+  });
+
+  it('refers only to matchers it defines', () => {
+    for (const p of v.policies) {
+      const defined = new Set(p.matchers.map((m) => `@${m.name}`));
+      for (const ref of [...p.headers.map((h) => h.matcher), ...p.handles.map((h) => h.matcher), p.notPreflightMatcher]) {
+        expect(defined.has(ref), ref).toBe(true);
+      }
+    }
+  });
+
+  it('rejects a policy name that is not a Caddy-safe identifier', () => {
+    expect(() => view('Bad Name', { origins: '*' })).toThrow(/policy name/);
+  });
+});
+
+describe('caddy view: origins', () => {
+  const v = view('mixed', {
+    origins: [
+      'https://app.example.com',
+      'https://*.example.com',
+      'http://localhost:*',
+      'http://[::1]:8080',
+      { regex: '^https://pr-[0-9]+\\.preview\\.example\\.net$' },
+      'https://app.example.com',
+    ],
+  });
+
+  it('puts exact origins in the map as plain keys, first, and patterns and regexes as quoted ~ keys', () => {
+    expect(v.hasMap).toBe(true);
+    expect(v.map.source).toBe('{http.request.header.Origin}');
+    expect(v.map.entries.map((e) => e.key)).toEqual([
+      'https://app.example.com',
+      'http://[::1]:8080',
+      '"~^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+example\\.com$"',
+      '"~^http://localhost(:[0-9]{1,5})?$"',
+      '"~^https://pr-[0-9]+\\.preview\\.example\\.net$"',
+    ]);
+    expect(new Set(v.map.entries.map((e) => e.output))).toEqual(new Set(['yes']));
+    expect(v.map.defaultOutput).toBe('no');
+  });
+
+  it('checks the map answer (through the request variable) in the allowed and refused matchers', () => {
+    expect(matcher(v, 'preflight')!.conditions).toContain('vars cors-mixed-origin-allowed yes');
+    expect(matcher(v, 'actual')!.conditions).toContain('vars cors-mixed-origin-allowed yes');
+    expect(matcher(v, 'preflight-refused')!.conditions).toContain('not vars cors-mixed-origin-allowed yes');
+  });
+
+  it('answers preflights 204 when allowed and 403 when refused', () => {
+    expect(v.handles).toEqual([
+      { matcher: '@cors-mixed-preflight', status: 204 },
+      { matcher: '@cors-mixed-preflight-refused', status: 403 },
+    ]);
+  });
+
+  it('recognises a preflight by OPTIONS and a non-empty Origin and Access-Control-Request-Method', () => {
+    expect(matcher(v, 'preflight')!.conditions.slice(0, 3)).toEqual([
+      'method OPTIONS',
+      'header_regexp cors-mixed-origin Origin .',
+      'header_regexp cors-mixed-acrm Access-Control-Request-Method .',
+    ]);
+    // An actual request is anything but that (a bare OPTIONS, an empty ACRM) with a non-empty Origin.
+    const actual = matcher(v, 'actual')!;
+    expect(actual.conditions[0]).toBe('header_regexp cors-mixed-origin Origin .');
+    expect(actual.hasNotBlock).toBe(true);
+    expect(actual.notConditions).toEqual(['method OPTIONS', 'header_regexp cors-mixed-acrm Access-Control-Request-Method .']);
+    expect(matcher(v, 'not-preflight')!.notConditions).toEqual(matcher(v, 'preflight')!.conditions.slice(0, 3));
+  });
+
+  it('removes all seven CORS headers of the application and always adds Vary: Origin', () => {
+    expect(v.headerDown).toEqual(CORS_RESPONSE_HEADERS.map((h) => `-${h}`));
+    expect(v.vary).toEqual({ field: '+Vary', value: 'Origin' });
+  });
+});
+
+describe('caddy view: header values', () => {
+  it('sends the policy lists on preflights and expose headers only on actual responses', () => {
+    const v = view('exact', {
+      origins: ['https://app.example.com'],
+      methods: ['GET', 'POST', 'PUT'],
+      allowHeaders: ['Content-Type', 'X-Custom'],
+      exposeHeaders: ['X-Request-Id', 'X-Total'],
+    });
+    expect(fields(v, 'preflight')).toEqual({
+      'Access-Control-Allow-Origin': ORIGIN,
+      'Access-Control-Allow-Methods': '"GET, POST, PUT"',
+      'Access-Control-Allow-Headers': '"Content-Type, X-Custom"',
+    });
+    expect(fields(v, 'actual')).toEqual({
+      'Access-Control-Allow-Origin': ORIGIN,
+      'Access-Control-Expose-Headers': '"X-Request-Id, X-Total"',
+    });
+    expect(fields(v, 'preflight-pna')).toBeUndefined();
+    expect(matcher(v, 'preflight-pna')).toBeUndefined();
+  });
+
+  it('omits empty lists and a missing maxAge, and keeps maxAge 0', () => {
+    const none = view('bare', { origins: ['https://app.example.com'], methods: [] });
+    expect(fields(none, 'preflight')).toEqual({ 'Access-Control-Allow-Origin': ORIGIN });
+    expect(fields(none, 'actual')).toEqual({ 'Access-Control-Allow-Origin': ORIGIN });
+    const zero = view('zero', { origins: ['https://app.example.com'], methods: [], maxAge: 0 });
+    expect(fields(zero, 'preflight')!['Access-Control-Max-Age']).toBe('0');
+  });
+
+  it('sends the default methods when none are written', () => {
+    expect(fields(view('d', { origins: ['https://a.example'] }), 'preflight')!['Access-Control-Allow-Methods']).toBe('"GET, HEAD, POST"');
+  });
+
+  it('adds Access-Control-Allow-Credentials on preflights and actual responses with credentials', () => {
+    const v = view('creds', { origins: ['https://app.example.com'], credentials: true, maxAge: 600 });
+    expect(fields(v, 'preflight')!['Access-Control-Allow-Credentials']).toBe('true');
+    expect(fields(v, 'preflight')!['Access-Control-Max-Age']).toBe('600');
+    expect(fields(v, 'actual')!['Access-Control-Allow-Credentials']).toBe('true');
+  });
+
+  it('allows the private network only when the request asks for it with exactly "true"', () => {
+    const v = view('pna', { origins: ['https://app.example.com'], privateNetwork: true });
+    const m = matcher(v, 'preflight-pna')!;
+    expect(m.conditions).toEqual([
+      ...matcher(v, 'preflight')!.conditions,
+      'header_regexp cors-pna-acrpn Access-Control-Request-Private-Network ^true$',
+    ]);
+    expect(fields(v, 'preflight-pna')).toEqual({ 'Access-Control-Allow-Private-Network': 'true' });
+    expect(fields(v, 'preflight')!['Access-Control-Allow-Private-Network']).toBeUndefined();
+  });
+});
+
+describe('caddy view: credentials and "*" in methods / allowHeaders', () => {
+  const ACRM = '{http.request.header.Access-Control-Request-Method}';
+  const ACRH = '{http.request.header.Access-Control-Request-Headers}';
+
+  it('reflects the request method alone, and the request headers after Authorization', () => {
+    const v = view('cs', { origins: ['https://app.example.com'], credentials: true, methods: ['*'], allowHeaders: ['*', 'Authorization'] });
+    expect(fields(v, 'preflight')!['Access-Control-Allow-Methods']).toBe(`"${ACRM}"`);
+    expect(fields(v, 'preflight')!['Access-Control-Allow-Headers']).toBeUndefined();
+    expect(fields(v, 'preflight-acrh')).toEqual({ 'Access-Control-Allow-Headers': `"Authorization, ${ACRH}"` });
+    expect(fields(v, 'preflight-no-acrh')).toEqual({ 'Access-Control-Allow-Headers': 'Authorization' });
+    expect(matcher(v, 'preflight-acrh')!.conditions.at(-1)).toBe('header_regexp cors-cs-acrh Access-Control-Request-Headers .');
+    expect(matcher(v, 'preflight-no-acrh')!.conditions.at(-1)).toBe('not header_regexp cors-cs-acrh Access-Control-Request-Headers .');
+  });
+
+  it('appends the reflected value after the listed names, without a dangling comma', () => {
+    const v = view('mix', { origins: ['https://app.example.com'], credentials: true, methods: ['GET', '*'], allowHeaders: ['X-Custom', '*'] });
+    expect(fields(v, 'preflight')!['Access-Control-Allow-Methods']).toBe(`"GET, ${ACRM}"`);
+    expect(fields(v, 'preflight-acrh')).toEqual({ 'Access-Control-Allow-Headers': `"X-Custom, ${ACRH}"` });
+    expect(fields(v, 'preflight-no-acrh')).toEqual({ 'Access-Control-Allow-Headers': 'X-Custom' });
+  });
+
+  it('sends no Access-Control-Allow-Headers at all when nothing is listed and nothing is requested', () => {
+    const v = view('only', { origins: ['https://app.example.com'], credentials: true, allowHeaders: ['*'] });
+    expect(fields(v, 'preflight-acrh')).toEqual({ 'Access-Control-Allow-Headers': `"${ACRH}"` });
+    expect(matcher(v, 'preflight-no-acrh')).toBeUndefined();
+    expect(fields(v, 'preflight-no-acrh')).toBeUndefined();
+  });
+
+  it('sends "*" literally without credentials', () => {
+    const v = view('open', { origins: ['https://app.example.com'], methods: ['*'], allowHeaders: ['*', 'Authorization'] });
+    expect(fields(v, 'preflight')!['Access-Control-Allow-Methods']).toBe('"*"');
+    expect(fields(v, 'preflight')!['Access-Control-Allow-Headers']).toBe('"*, Authorization"');
+    expect(matcher(v, 'preflight-acrh')).toBeUndefined();
+  });
+});
+
+describe('caddy view: origins "*"', () => {
+  it('needs no map, answers every non-empty Origin with "*" and never refuses a preflight', () => {
+    const v = view('public', { origins: '*', methods: ['GET', 'HEAD'], exposeHeaders: ['X-Request-Id'] });
+    expect(v.hasMap).toBe(false);
+    expect(v.map.entries).toEqual([]);
+    expect(fields(v, 'preflight')).toEqual({ 'Access-Control-Allow-Origin': '"*"', 'Access-Control-Allow-Methods': '"GET, HEAD"' });
+    expect(fields(v, 'actual')).toEqual({ 'Access-Control-Allow-Origin': '"*"', 'Access-Control-Expose-Headers': 'X-Request-Id' });
+    expect(matcher(v, 'preflight-refused')).toBeUndefined();
+    expect(v.handles).toEqual([{ matcher: '@cors-public-preflight', status: 204 }]);
+    for (const m of v.matchers) for (const c of [...m.conditions, ...m.notConditions]) expect(c).not.toMatch(/^(not )?vars /);
+    expect(matcher(v, 'actual')!.conditions).toEqual(['header_regexp cors-public-origin Origin .']);
+  });
+
+  it('reflects the Origin if "*" ever comes with credentials (what the evaluator says)', () => {
+    const v = view('pc', { origins: '*', credentials: true });
+    expect(fields(v, 'preflight')!['Access-Control-Allow-Origin']).toBe(ORIGIN);
+  });
+});
+
+describe('caddy tokens and regexes', () => {
+  it('leaves origins bare and quotes anything else', () => {
+    expect(caddyToken('https://app.example.com')).toBe('https://app.example.com');
+    expect(caddyToken('http://[::1]:8080')).toBe('http://[::1]:8080');
+    expect(caddyToken('null')).toBe('null');
+    expect(caddyToken('600')).toBe('600');
+    expect(caddyToken('X-Request-Id')).toBe('X-Request-Id');
+    expect(caddyToken('GET, POST')).toBe('"GET, POST"');
+    expect(caddyToken('*')).toBe('"*"');
+    expect(caddyToken('{http.request.header.Origin}')).toBe('"{http.request.header.Origin}"');
+    // Inside "…" Caddy keeps backslashes (except before a quote): \. stays \.
+    expect(caddyToken('~^https://a\\.b{1,5}$')).toBe('"~^https://a\\.b{1,5}$"');
+  });
+
+  it('falls back to backticks, which keep every byte, when double quotes cannot carry the value', () => {
+    expect(caddyToken('~^a"b$')).toBe('`~^a"b$`');
+    expect(caddyToken('~^ab\\')).toBe('`~^ab\\`');
+  });
+
+  it('refuses what no Caddyfile token can carry', () => {
+    expect(() => caddyToken('')).toThrow();
+    expect(() => caddyToken('a\nb')).toThrow();
+    expect(() => caddyToken('"`')).toThrow();
+    expect(() => caddyToken('~^a{$HOME}$')).toThrow(/environment variable/);
+  });
+
+  it('writes a { before $ as \\x7b so that Caddy never substitutes an environment variable', () => {
+    expect(caddyRegex('^https://a\\.example\\.com$')).toBe('^https://a\\.example\\.com$');
+    expect(caddyRegex('^https://x{1,5}$')).toBe('^https://x{1,5}$');
+    expect(caddyRegex('^a{$')).toBe('^a\\x7b$');
+    expect(caddyRegex('^a\\{$')).toBe('^a\\x7b$');
+    expect(caddyRegex('^a[{$]$')).toBe('^a[\\x7b$]$');
+    expect(caddyRegex('^a\\\\{$')).toBe('^a\\\\\\x7b$');
+    for (const [re, yes, no] of [
+      ['^a{$', 'a{', 'a'],
+      ['^a\\{$', 'a{', 'a\\'],
+      ['^a[{$]$', 'a$', 'a'],
+      ['^a\\\\{$', 'a\\{', 'a{'],
+    ] as const) {
+      const rewritten = new RegExp(caddyRegex(re));
+      expect(rewritten.test(yes)).toBe(new RegExp(re).test(yes));
+      expect(rewritten.test(no)).toBe(new RegExp(re).test(no));
+      expect(caddyRegex(re)).not.toContain('{$');
+    }
+  });
+});
+
+describe('caddy target: rendering', () => {
+  const set: PolicySet = {
+    version: 1,
+    policies: [
+      policy('api', { origins: ['https://app.example.com', 'https://*.example.com'], credentials: true, allowHeaders: ['*', 'Authorization'] }),
+      policy('public', { origins: '*' }),
+    ],
+  };
+
+  it('renders one deterministic file with both snippets of every policy', () => {
+    const [file, ...rest] = caddy.render(set);
+    expect(rest).toEqual([]);
+    expect(file!.path).toBe('cors.caddy');
+    expect(caddy.render(set)[0]!.body).toBe(file!.body);
+    for (const name of ['api', 'public']) {
+      expect(file!.body).toContain(`\n(cors-${name}) {\n`);
+      expect(file!.body).toContain(`\n(cors-${name}-upstream) {\n`);
+    }
+    expect(file!.body).not.toContain('{$');
+    expect(file!.includeHint).toContain('import DIR/cors.caddy');
+  });
+
+  it('lays the view out as a Caddyfile: map, vars, matchers, header ops, handles', () => {
+    const body = caddy.render(set)[0]!.body;
+    expect(body).toContain(
+      '\tmap {http.request.header.Origin} {CORS-api-origin-allowed} {\n' +
+        '\t\thttps://app.example.com yes\n' +
+        '\t\t"~^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+example\\.com$" yes\n' +
+        '\t\tdefault no\n' +
+        '\t}\n' +
+        '\tvars cors-api-origin-allowed {CORS-api-origin-allowed}\n',
+    );
+    expect(body).toContain(
+      '\t@cors-api-actual {\n' +
+        '\t\theader_regexp cors-api-origin Origin .\n' +
+        '\t\tvars cors-api-origin-allowed yes\n' +
+        '\t\tnot {\n' +
+        '\t\t\tmethod OPTIONS\n' +
+        '\t\t\theader_regexp cors-api-acrm Access-Control-Request-Method .\n' +
+        '\t\t}\n' +
+        '\t}\n',
+    );
+    expect(body).toContain('\theader +Vary Origin\n');
+    expect(body).toContain('\thandle @cors-api-preflight {\n\t\trespond 204\n\t}\n');
+    expect(body).toContain('\thandle @cors-api-preflight-refused {\n\t\trespond 403\n\t}\n');
+    expect(body).toContain('\theader_down -Access-Control-Allow-Private-Network\n');
+    // The "*" policy has no map at all.
+    const publicPart = body.slice(body.indexOf('(cors-public)'));
+    expect(publicPart).not.toContain('map ');
+    expect(publicPart).not.toContain('respond 403');
+  });
+
+  it('says where to import each snippet and how to keep preflights away from basicauth', () => {
+    const body = caddy.render(set)[0]!.body;
+    expect(body).toContain('import cors-api    as the first line of the site block');
+    expect(body).toContain('import cors-api-upstream    inside every reverse_proxy { } of that site');
+    expect(body).toContain('basicauth @cors-api-not-preflight');
+  });
+});
