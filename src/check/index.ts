@@ -26,15 +26,24 @@ export function check(loaded: LoadedFile, options: CheckOptions = {}): Diagnosti
   const findings: Finding[] = [...schemaFindings(loaded.value)];
   for (const policy of policyInputs(loaded.value)) {
     for (const rule of RULES) {
+      // An opt-out silences exactly the rule that names it, in the policy that lists it.
       if (rule.optOut && policy.dangerouslyAllow.has(rule.optOut)) continue;
-      for (const f of rule.check(policy)) findings.push({ severity: rule.severity, ...f, rule: rule.id });
+      let found;
+      try {
+        found = rule.check(policy);
+      } catch (e) {
+        // A rule is pure and should never throw; if one does, say so at the policy, not as a crash.
+        found = [{ path: policy.path, part: 'key' as const, message: `internal error in rule ${rule.id}: ${(e as Error).message}` }];
+      }
+      for (const f of found) findings.push({ severity: rule.severity, ...f, rule: rule.id });
     }
   }
-  return findings
-    .map((f): Diagnostic => {
+  const strict = (d: Diagnostic): Diagnostic => (d.severity === 'warning' && options.strict ? { ...d, severity: 'error' } : d);
+  return [
+    ...(loaded.problems ?? []).map(strict),
+    ...findings.map((f): Diagnostic => {
       const { line, column } = loaded.locate(f.path, f.part);
-      const severity = f.severity === 'warning' && options.strict ? 'error' : (f.severity ?? 'error');
-      return { file: loaded.file, line, column, severity, rule: f.rule, message: f.message };
-    })
-    .sort(byPosition);
+      return strict({ file: loaded.file, line, column, severity: f.severity ?? 'error', rule: f.rule, message: f.message });
+    }),
+  ].sort(byPosition);
 }

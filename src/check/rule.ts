@@ -2,6 +2,9 @@
 // optional named opt-out, and a pure function from one policy to findings.
 import type { Severity } from '../diagnostics.js';
 import type { Part, PathSegment } from '../load/document.js';
+import type { OriginMatcher } from '../model/types.js';
+import { safeParseOrigin } from './origin-facts.js';
+import { analyzeRegex, type RegexAnalysis } from './regex-samples.js';
 
 export const DANGER_NAMES = ['null-origin', 'insecure-origins', 'public-suffix-wildcard'] as const;
 export type DangerName = (typeof DANGER_NAMES)[number];
@@ -54,3 +57,20 @@ export const regexEntries = (p: PolicyInput): { value: string; index: number }[]
     : [];
 
 export const isCredentialed = (p: PolicyInput): boolean => p.raw.credentials === true;
+
+/** The string origins entries that parse (origin-syntax reports the others), with their matcher. */
+export const parsedOrigins = (p: PolicyInput): { value: string; index: number; matcher: Extract<OriginMatcher, { kind: 'exact' | 'pattern' }> }[] =>
+  originEntries(p).flatMap(({ value, index }) => {
+    const matcher = value === '*' || value === 'null' ? null : safeParseOrigin(value);
+    return matcher ? [{ value, index, matcher }] : [];
+  });
+
+/** The regex entries that pass regex-syntax, with what they accept. */
+export const analyzedRegexes = (p: PolicyInput): { value: string; index: number; analysis: RegexAnalysis }[] =>
+  regexEntries(p).flatMap(({ value, index }) => {
+    const analysis = analyzeRegex(value);
+    return analysis ? [{ value, index, analysis }] : [];
+  });
+
+/** Case-insensitive membership of a header name. */
+export const hasName = (list: { value: string }[], name: string): boolean => list.some((e) => e.value.toLowerCase() === name.toLowerCase());

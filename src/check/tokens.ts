@@ -1,11 +1,17 @@
 // RFC 9110 §5.6.2 token grammar, and the characters a token may hold that a server config would
-// interpret ($ is an nginx variable, % an Apache format specifier).
+// interpret: $ (nginx and Apache variables, Caddy {$ENV}), % (Apache %{…}), ' and ` (quotes in nginx
+// and Caddy), # (a comment in nginx and Caddy). No real method or header name uses them.
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-export const CONFIG_SPECIAL = /[$%]/;
+export const CONFIG_SPECIAL = /[$%'`#]/;
 
 export function tokenProblem(value: string): string | null {
   if (value === '') return 'is empty';
-  if (!TOKEN.test(value)) return 'is not an RFC 9110 token (letters, digits and !#$%&\'*+-.^_`|~ only)';
-  if (CONFIG_SPECIAL.test(value)) return 'contains $ or %, which nginx and Apache would interpret inside the generated config';
+  if (!TOKEN.test(value)) {
+    const bad = [...value].find((c) => !TOKEN.test(c))!;
+    const shown = bad === ' ' ? 'a space' : /[\x21-\x7e]/.test(bad) ? bad : `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `is not an RFC 9110 token: it contains ${shown} (letters, digits and !#$%&'*+-.^_\`|~ only)`;
+  }
+  const special = CONFIG_SPECIAL.exec(value);
+  if (special) return `contains ${special[0]}, which no real name uses and which nginx, Apache or Caddy would interpret inside the generated config`;
   return null;
 }

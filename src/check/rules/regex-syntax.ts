@@ -6,7 +6,7 @@ import { regexProblem } from '../regex-portability.js';
 export const regexSyntax: Rule = {
   id: 'regex-syntax',
   severity: 'error',
-  docs: 'A regex must be anchored with ^…$, compile, use only what PCRE (nginx, Apache) and RE2 (Caddy) share (no look-around, back-references, possessive or atomic groups), and hold no character a config file would interpret.',
+  docs: 'A regex must be anchored with ^…$, compile, use only what PCRE (nginx, Apache), RE2 (Caddy) and JavaScript read alike (no look-around, back-references, possessive or atomic groups, named groups, flags, POSIX classes or exotic escapes; counts within RE2\'s limit of 1000), and hold only the characters origins and regexes need (no quote, space, #, %, ;, braces outside {n,m} or $ before the end).',
   check: (p) =>
     regexEntries(p).flatMap(({ value, index }) => {
       const problem = regexProblem(value);

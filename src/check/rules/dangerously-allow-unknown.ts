@@ -1,0 +1,23 @@
+import { closest, distance } from 'fastest-levenshtein';
+import { DANGER_NAMES, stringList, type Rule } from '../rule.js';
+
+const KNOWN: readonly string[] = DANGER_NAMES;
+
+export const dangerouslyAllowUnknown: Rule = {
+  id: 'dangerously-allow-unknown',
+  severity: 'error',
+  docs: `Refuses an unknown name in dangerouslyAllow (known: ${DANGER_NAMES.join(', ')}): a misspelt opt-out would silently not apply.`,
+  check: (p) =>
+    stringList(p.raw.dangerouslyAllow)
+      .filter(({ value }) => !KNOWN.includes(value))
+      .map(({ value, index }) => {
+        const prefix = value.length >= 4 ? KNOWN.find((k) => k.startsWith(value) || value.startsWith(k.replace(/s$/, ''))) : undefined;
+        const near = closest(value, KNOWN as string[]);
+        const guess = prefix ?? (distance(value.toLowerCase(), near) <= Math.max(2, Math.floor(near.length / 3)) ? near : undefined);
+        const hint = guess ? ` (did you mean ${guess}?)` : '';
+        return {
+          path: [...p.path, 'dangerouslyAllow', index],
+          message: `unknown name "${value}" in dangerouslyAllow${hint}; the known names are ${DANGER_NAMES.join(', ')}`,
+        };
+      }),
+};

@@ -1,0 +1,14 @@
+import { stringList, type Rule } from '../rule.js';
+
+export const exposeSetCookie: Rule = {
+  id: 'expose-set-cookie',
+  severity: 'error',
+  docs: 'Refuses Set-Cookie and Set-Cookie2 in exposeHeaders: they are forbidden response-header names that browsers never expose to scripts.',
+  check: (p) =>
+    stringList(p.raw.exposeHeaders)
+      .filter(({ value }) => ['set-cookie', 'set-cookie2'].includes(value.toLowerCase()))
+      .map(({ value, index }) => ({
+        path: [...p.path, 'exposeHeaders', index],
+        message: `"${value}" is never exposed to scripts (a forbidden response-header name), whatever the server says; remove it from exposeHeaders`,
+      })),
+};

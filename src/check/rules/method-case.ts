@@ -1,0 +1,17 @@
+import { stringList, type Rule } from '../rule.js';
+
+/** The methods Fetch upper-cases before sending (fetch.bs "normalize a method"), OPTIONS aside. */
+const NORMALIZED = ['DELETE', 'GET', 'HEAD', 'POST', 'PUT'];
+
+export const methodCase: Rule = {
+  id: 'method-case',
+  severity: 'warning',
+  docs: 'Warns about delete, get, head, post or put not in upper case: browsers upper-case these methods before sending and compare Access-Control-Allow-Methods case-sensitively, so the lower-case name never matches.',
+  check: (p) =>
+    stringList(p.raw.methods)
+      .filter(({ value }) => NORMALIZED.includes(value.toUpperCase()) && value !== value.toUpperCase())
+      .map(({ value, index }) => ({
+        path: [...p.path, 'methods', index],
+        message: `method "${value}" never matches: browsers send it as ${value.toUpperCase()} and compare methods case-sensitively; write ${value.toUpperCase()}`,
+      })),
+};
