@@ -38,7 +38,7 @@ export function parseOriginEntry(entry: string): OriginEntryParse {
   ] as const) {
     const at = rest.indexOf(ch);
     if (at >= 0) {
-      const fixed = `${scheme}://${rest.slice(0, at).replace(/^.*@/, '')}`.toLowerCase();
+      const fixed = (ch === '@' ? `${scheme}://${rest.slice(at + 1)}` : `${scheme}://${rest.slice(0, at).replace(/^.*@/, '')}`).toLowerCase();
       return { ok: false, problem: `has ${what}; an origin is only scheme://host[:port]`, hint: `write ${fixed}` };
     }
   }
@@ -115,7 +115,12 @@ function parseHost(text: string): Host | string {
     const inner = text.slice(1, -1);
     if (!isIPv6(inner)) return `has the invalid IPv6 address ${text}`;
     // Browsers serialize IPv6 hosts in the compressed form (RFC 5952), which the URL parser produces.
-    const canonical = new URL(`http://${text}/`).hostname;
+    let canonical: string;
+    try {
+      canonical = new URL(`http://${text}/`).hostname;
+    } catch {
+      return `has the invalid IPv6 address ${text}`;
+    }
     if (canonical !== text) return `has an IPv6 address that browsers serialize as ${canonical}`;
     return { kind: 'ipv6', address: text };
   }
