@@ -1,4 +1,24 @@
-import type { Target } from '../types.js';
+// The nginx target: http.conf (every policy's maps, included once in http {}) and one <name>.conf
+// per policy (included in the server {} or location {} that proxies to the application).
+// Every decision is made in view.ts; the templates only lay it out.
+import { renderTemplate } from '../../render/templates.js';
+import type { RenderedFile, Target } from '../types.js';
+import { buildNginxView } from './view.js';
 
-// Placeholder: the nginx target is being written.
-export const nginx: Target = { name: 'nginx', render: () => [] };
+export const nginx: Target = {
+  name: 'nginx',
+  render(set) {
+    const view = buildNginxView(set);
+    const files: RenderedFile[] = [
+      { path: 'http.conf', includeHint: 'include it once inside http {}: include DIR/http.conf;', body: renderTemplate('nginx', 'http.conf', view) },
+    ];
+    for (const policy of view.policies) {
+      files.push({
+        path: policy.file,
+        includeHint: `include it inside the server {} or location {} that proxies to the application: include DIR/${policy.file};`,
+        body: renderTemplate('nginx', 'policy.conf', policy),
+      });
+    }
+    return files;
+  },
+};

@@ -1,0 +1,248 @@
+// The nginx target in the real nginx (1.22.1 in CI): the shared server suite (every fixture policy,
+// each on its own server block of one nginx, compared with the reference evaluator), plus a
+// 10,000-origin policy and the nginx inheritance facts the generated comments rely on.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPolicyText, generate } from '../../src/compile.js';
+import type { PolicySet } from '../../src/model/types.js';
+import { casesFor, runMatrix, send } from '../harness/matrix.js';
+import { freePorts } from '../harness/ports.js';
+import { handOver, makeTempDir, removeDir, runCommand, startServer, type CommandSpec, type RunningServer } from '../harness/process.js';
+import { compileFixture, serverSuite, type ServerDriver, type Site } from '../harness/suite.js';
+import { startUpstream, type Upstream } from '../harness/upstream.js';
+
+/**
+ * How a site includes its policy file. Contract §4: inside a server {} or location {} that proxies
+ * to the application; the nested layouts follow the advice in the generated file's comment.
+ */
+const LAYOUTS = ['server', 'location', 'nested-inherits', 'nested-own-header', 'location-and-nested'] as const;
+type Layout =
+  | (typeof LAYOUTS)[number]
+  | 'pitfall-nested-without-include'
+  | 'pitfall-own-header-without-include'
+  | { pitfall: 'second-policy-in-location'; locationPolicy: string };
+
+const TEMP_PATHS = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'] as const;
+
+function siteBlock(layout: Layout, port: number, corsDir: string, policy: string, upstreamPort: number): string {
+  const includeOf = (p: string) => `include ${join(corsDir, `${p}.conf`)};`;
+  const include = includeOf(policy);
+  const proxy = `proxy_pass http://127.0.0.1:${upstreamPort};`;
+  const listen = `listen 127.0.0.1:${port};`;
+  if (typeof layout === 'object') {
+    return `server {\n    ${listen}\n    ${include}\n    location / {\n        ${includeOf(layout.locationPolicy)}\n        ${proxy}\n    }\n}`;
+  }
+  switch (layout) {
+    case 'server':
+      return `server {\n    ${listen}\n    ${include}\n    location / {\n        ${proxy}\n    }\n}`;
+    case 'location':
+      return `server {\n    ${listen}\n    location / {\n        ${include}\n        ${proxy}\n    }\n}`;
+    case 'nested-inherits':
+      // Server-level include: the nested location has no add_header of its own and inherits all.
+      return `server {\n    ${listen}\n    ${include}\n    location / {\n        ${proxy}\n        location /status/ {\n            ${proxy}\n        }\n    }\n}`;
+    case 'nested-own-header':
+      // A location with its own add_header loses the inherited ones: it includes the policy again.
+      return `server {\n    ${listen}\n    ${include}\n    location / {\n        ${proxy}\n        location /status/ {\n            add_header X-Site-Header nested always;\n            ${include}\n            ${proxy}\n        }\n    }\n}`;
+    case 'location-and-nested':
+      // Included in a location: if/return do not reach nested locations, so they include it too.
+      return `server {\n    ${listen}\n    location / {\n        ${include}\n        ${proxy}\n        location /status/ {\n            ${include}\n            ${proxy}\n        }\n    }\n}`;
+    case 'pitfall-nested-without-include':
+      return `server {\n    ${listen}\n    location / {\n        ${include}\n        ${proxy}\n        location /status/ {\n            ${proxy}\n        }\n    }\n}`;
+    case 'pitfall-own-header-without-include':
+      return `server {\n    ${listen}\n    ${include}\n    location / {\n        add_header X-Site-Header own always;\n        ${proxy}\n    }\n}`;
+  }
+}
+
+function writeNginxConfig(o: { dir: string; corsDir: string; sites: { policy: string; port: number; layout: Layout }[]; upstreamPort: number }): string {
+  const temp = join(o.dir, 'temp');
+  for (const t of TEMP_PATHS) mkdirSync(join(temp, t), { recursive: true });
+  const servers = o.sites.map((s) => siteBlock(s.layout, s.port, o.corsDir, s.policy, o.upstreamPort));
+  const conf = [
+    '# cors-gen test server: everything lives below this directory.',
+    `pid ${join(o.dir, 'nginx.pid')};`,
+    'error_log stderr;',
+    'worker_processes 1;',
+    'events {',
+    '    worker_connections 512;',
+    '}',
+    'http {',
+    '    access_log off;',
+    ...TEMP_PATHS.map((t) => `    ${t}_temp_path ${join(temp, t)};`),
+    `    include ${join(o.corsDir, 'http.conf')};`,
+    ...servers.flatMap((s) => s.split('\n').map((l) => `    ${l}`)),
+    '}',
+    '',
+  ].join('\n');
+  const path = join(o.dir, 'nginx.conf');
+  writeFileSync(path, conf);
+  return path;
+}
+
+const nginxArgs = (dir: string, configPath: string) => ['-p', `${dir}/`, '-c', configPath, '-e', 'stderr'];
+
+const driver: ServerDriver = {
+  target: 'nginx',
+  writeConfig({ dir, corsDir, sites, upstreamPort }) {
+    return writeNginxConfig({ dir, corsDir, upstreamPort, sites: sites.map((s: Site, i) => ({ ...s, layout: LAYOUTS[i % LAYOUTS.length]! })) });
+  },
+  syntaxCheck: ({ dir, configPath }): CommandSpec => ({ cmd: 'nginx', args: ['-t', ...nginxArgs(dir, configPath)] }),
+  run: ({ dir, configPath }): CommandSpec => ({ cmd: 'nginx', args: [...nginxArgs(dir, configPath), '-g', 'daemon off;'] }),
+};
+
+serverSuite(driver);
+
+/** Writes the generated files of `set` and an nginx.conf for `sites` below a new directory. */
+function prepare(set: PolicySet, sites: { policy: string; port: number; layout: Layout }[], upstreamPort: number) {
+  const dir = makeTempDir('nginx');
+  const corsDir = join(dir, 'cors');
+  mkdirSync(corsDir);
+  for (const f of generate(set, 'nginx')) writeFileSync(join(corsDir, f.path), f.contents);
+  const configPath = writeNginxConfig({ dir, corsDir, sites, upstreamPort });
+  handOver(dir);
+  return { dir, corsDir, configPath };
+}
+
+describe('nginx: the fixture configuration passes nginx -t without any warning', () => {
+  it('no [warn] (map hashes and the variables hash build optimally with nginx defaults)', async () => {
+    const set = compileFixture();
+    const ports = await freePorts(set.policies.length);
+    const { dir, configPath } = prepare(
+      set,
+      set.policies.map((p, i) => ({ policy: p.name, port: ports[i]!, layout: LAYOUTS[i % LAYOUTS.length]! })),
+      1,
+    );
+    try {
+      const r = runCommand(driver.syntaxCheck({ dir, configPath }));
+      expect(r.status, r.output).toBe(0);
+      expect(r.output).not.toMatch(/\[(warn|emerg|alert|crit|error)\]/);
+      // Small policies leave nginx's map hash settings alone (they may appear only once in http {}).
+      expect(readFileSync(join(dir, 'cors', 'http.conf'), 'utf8')).not.toMatch(/^map_hash_/m);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
+describe('nginx: a policy with 10,000 exact origins', () => {
+  const COUNT = 10_000;
+  const origin = (i: number) => (i % 10 === 0 ? `https://tenant-${i}.customers.example.com:${8000 + (i % 1000)}` : `https://tenant-${i}.customers.example.com`);
+  let set: PolicySet;
+  let dir = '';
+  let configPath = '';
+  let upstream: Upstream | undefined;
+  let server: RunningServer | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    const origins = Array.from({ length: COUNT }, (_, i) => `      - ${origin(i + 1)}`).join('\n');
+    const yaml = `version: 1\npolicies:\n  tenants:\n    origins:\n${origins}\n    methods: [GET, PUT]\n    exposeHeaders: [X-Request-Id]\n`;
+    const checked = checkPolicyText(yaml, 'tenants.yaml');
+    if (!checked.set) throw new Error(checked.diagnostics.map((d) => d.message).join('\n'));
+    set = checked.set;
+    port = (await freePorts(1))[0]!;
+    upstream = await startUpstream();
+    ({ dir, configPath } = prepare(set, [{ policy: 'tenants', port, layout: 'server' }], upstream.port));
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await upstream?.close();
+    if (dir) removeDir(dir);
+  });
+
+  it('uses the hash, not regexes, and raises map_hash_* just enough for nginx -t to pass without a warning', () => {
+    const http = readFileSync(join(dir, 'cors', 'http.conf'), 'utf8');
+    expect(http).toContain(`"${origin(COUNT)}"`);
+    expect(http).not.toContain('"~^https://tenant-');
+    expect(http).toMatch(/^map_hash_(bucket|max)_size [0-9]+;$/m);
+    const r = runCommand(driver.syntaxCheck({ dir, configPath }));
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).not.toMatch(/\[(warn|emerg|alert|crit|error)\]/);
+  });
+
+  it('the map_hash_* lines are needed: without them nginx warns that it could not build an optimal map hash', () => {
+    const httpPath = join(dir, 'cors', 'http.conf');
+    const original = readFileSync(httpPath, 'utf8');
+    try {
+      writeFileSync(httpPath, original.replace(/^map_hash_.*$/gm, ''));
+      const r = runCommand(driver.syntaxCheck({ dir, configPath }));
+      expect(r.output).toMatch(/could not build (optimal )?map_hash/);
+    } finally {
+      writeFileSync(httpPath, original);
+    }
+  });
+
+  it('a request from the last origin (and the first) is answered as the reference evaluator says', async () => {
+    server = await startServer(driver.run({ dir, configPath }), [port]);
+    const samples = {
+      allowed: [origin(COUNT), origin(1), origin(COUNT / 2)],
+      refused: [`https://tenant-${COUNT + 1}.customers.example.com`, 'https://customers.example.com'],
+    };
+    const result = await runMatrix(set.policies[0]!, port, upstream!, casesFor(samples));
+    console.log(`nginx: ${result.cases} request cases checked against the reference evaluator for the 10,000-origin policy`);
+    expect(result.mismatches.slice(0, 20).join('\n')).toBe('');
+    expect(result.cases).toBeGreaterThan(10);
+  }, 60_000);
+});
+
+describe('nginx: the inheritance rules the generated comment warns about are real', () => {
+  // These sites are configured against the advice in <name>.conf; they show what the advice
+  // prevents, so the comment stays true for the nginx the project supports.
+  let dir = '';
+  let upstream: Upstream | undefined;
+  let server: RunningServer | undefined;
+  let ports: number[] = [];
+
+  beforeAll(async () => {
+    const set = compileFixture();
+    ports = await freePorts(3);
+    upstream = await startUpstream();
+    let configPath: string;
+    ({ dir, configPath } = prepare(
+      set,
+      [
+        { policy: 'exact', port: ports[0]!, layout: 'pitfall-nested-without-include' },
+        { policy: 'exact', port: ports[1]!, layout: 'pitfall-own-header-without-include' },
+        { policy: 'exact', port: ports[2]!, layout: { pitfall: 'second-policy-in-location', locationPolicy: 'wildcard' } },
+      ],
+      upstream.port,
+    ));
+    const r = runCommand(driver.syntaxCheck({ dir, configPath }));
+    if (r.status !== 0) throw new Error(r.output);
+    server = await startServer(driver.run({ dir, configPath }), ports);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await upstream?.close();
+    if (dir) removeDir(dir);
+  });
+
+  const preflight = {
+    name: 'preflight',
+    method: 'OPTIONS',
+    path: '/status/200',
+    headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PUT' },
+  };
+
+  it('included in a location only, the preflight answer does not reach a nested location', async () => {
+    const res = await send(ports[0]!, preflight, 'pitfall-nested');
+    expect(upstream!.seen.has('pitfall-nested')).toBe(true);
+    expect(res.status).toBe(200);
+  });
+
+  it('a server-level include answers preflights before a location with another policy is chosen', async () => {
+    // https://a.example.com: refused by "exact" (server level), allowed by "wildcard" (location).
+    const res = await send(ports[2]!, { ...preflight, headers: { ...preflight.headers, origin: 'https://a.example.com' } }, 'pitfall-levels');
+    expect(res.status).toBe(403);
+    expect(upstream!.seen.has('pitfall-levels')).toBe(false);
+  });
+
+  it('a location with its own add_header loses the CORS headers included at server level', async () => {
+    const res = await send(ports[1]!, { ...preflight, method: 'GET', headers: { origin: 'https://app.example.com' } }, 'pitfall-own');
+    const names = res.rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase());
+    expect(names).toContain('x-site-header');
+    expect(names).not.toContain('access-control-allow-origin');
+  });
+});
