@@ -55,9 +55,9 @@ export function serverSuite(driver: ServerDriver): void {
       const corsDir = join(dir, 'cors');
       mkdirSync(corsDir);
       for (const f of generate(set, driver.target)) writeFileSync(join(corsDir, f.path), f.contents);
+      upstream = await startUpstream();
       const ports = await freePorts(set.policies.length);
       sites = set.policies.map((p, i) => ({ policy: p.name, port: ports[i]! }));
-      upstream = await startUpstream();
       configPath = driver.writeConfig({ dir, corsDir, sites, upstreamPort: upstream.port });
       handOver(dir);
       const syntax = runCommand(driver.syntaxCheck({ dir, configPath }));

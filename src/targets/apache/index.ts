@@ -1,4 +1,17 @@
+// The Apache httpd target: one <name>.conf per policy, included first inside the <VirtualHost>
+// that proxies to the application (contract §4). Every decision is made in view.ts; the template
+// only lays it out.
+import { renderTemplate } from '../../render/templates.js';
 import type { Target } from '../types.js';
+import { buildApacheView } from './view.js';
 
-// Placeholder: the apache target is being written.
-export const apache: Target = { name: 'apache', render: () => [] };
+export const apache: Target = {
+  name: 'apache',
+  render(set) {
+    return buildApacheView(set).policies.map((policy) => ({
+      path: policy.file,
+      includeHint: `include it first inside the <VirtualHost> that proxies to the application, above its own RewriteRules: Include DIR/${policy.file}`,
+      body: renderTemplate('apache', 'policy', policy),
+    }));
+  },
+};

@@ -1,0 +1,215 @@
+// The Apache target in the real Apache httpd (2.4.71 in CI): the shared server suite (every fixture
+// policy on its own <VirtualHost> of one server, compared with the reference evaluator), a policy
+// with 10,000 exact origins, and the include next to a site's own RewriteRule, ErrorDocument,
+// <Location> access control and RequestHeader lines.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPolicyText, generate } from '../../src/compile.js';
+import { evaluate, type CorsRequest } from '../../src/model/evaluate.js';
+import { CORS_RESPONSE_HEADERS, type Policy, type PolicySet } from '../../src/model/types.js';
+import { casesFor, runMatrix, send, type RawResponse, type RequestCase } from '../harness/matrix.js';
+import { freePorts } from '../harness/ports.js';
+import { handOver, makeTempDir, removeDir, runCommand, startServer, type RunningServer } from '../harness/process.js';
+import { compileFixture, serverSuite, type ServerDriver, type Site } from '../harness/suite.js';
+import { startUpstream, type Upstream } from '../harness/upstream.js';
+import { MODULES, MODULE_DIR, type Layout, ERROR_403_BODY, ERROR_404_BODY, LOCAL_BODY, vhost, writeApacheConfig, driver } from './apache.driver.js';
+
+serverSuite(driver);
+
+/** Writes the generated files of `set` and an httpd.conf for `sites` below a new directory. */
+function prepare(set: PolicySet, sites: (Site & { layout: Layout })[], upstreamPort: number) {
+  const dir = makeTempDir('apache');
+  const corsDir = join(dir, 'cors');
+  mkdirSync(corsDir);
+  for (const f of generate(set, 'apache')) writeFileSync(join(corsDir, f.path), f.contents);
+  const configPath = writeApacheConfig({ dir, corsDir, sites, upstreamPort });
+  handOver(dir);
+  return { dir, corsDir, configPath };
+}
+
+function headerValues(res: RawResponse, name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < res.rawHeaders.length; i += 2) if (res.rawHeaders[i]!.toLowerCase() === name.toLowerCase()) out.push(res.rawHeaders[i + 1]!);
+  return out;
+}
+
+/** The CORS headers and Vary of a response Apache produced itself (not the application), against the evaluator. */
+function corsHeaderProblems(policy: Policy, c: RequestCase, res: RawResponse): string[] {
+  const expected = evaluate(policy, { method: c.method, headers: c.headers } as CorsRequest);
+  const problems: string[] = [];
+  for (const name of CORS_RESPONSE_HEADERS) {
+    const got = headerValues(res, name);
+    const want = expected.headers[name];
+    if (want === undefined ? got.length > 0 : got.length !== 1 || got[0] !== want) {
+      problems.push(`${name} = ${JSON.stringify(got)}, expected ${want === undefined ? 'absent' : JSON.stringify([want])}`);
+    }
+  }
+  const vary = headerValues(res, 'vary').flatMap((v) => v.split(',').map((t) => t.trim().toLowerCase()));
+  if (!vary.includes('origin')) problems.push(`Vary ${JSON.stringify(vary)} lacks Origin`);
+  return problems;
+}
+
+describe('apache: a policy with 10,000 exact origins', () => {
+  const COUNT = 10_000;
+  const origin = (i: number) => (i % 10 === 0 ? `https://tenant-${i}.customers.example.com:${8000 + (i % 1000)}` : `https://tenant-${i}.customers.example.com`);
+  let set: PolicySet;
+  let dir = '';
+  let corsDir = '';
+  let configPath = '';
+  let upstream: Upstream | undefined;
+  let server: RunningServer | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    const origins = Array.from({ length: COUNT }, (_, i) => `      - ${origin(i + 1)}`).join('\n');
+    const yaml = `version: 1\npolicies:\n  tenants:\n    origins:\n${origins}\n    methods: [GET, PUT]\n    exposeHeaders: [X-Request-Id]\n    credentials: true\n`;
+    const checked = checkPolicyText(yaml, 'tenants.yaml');
+    if (!checked.set) throw new Error(checked.diagnostics.map((d) => d.message).join('\n'));
+    set = checked.set;
+    port = (await freePorts(1))[0]!;
+    upstream = await startUpstream();
+    ({ dir, corsDir, configPath } = prepare(set, [{ policy: 'tenants', port, layout: 'plain' }], upstream.port));
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await upstream?.close();
+    if (dir) removeDir(dir);
+  });
+
+  it('compares exact origins as strings in -in lists of short directives, not one regex per origin', () => {
+    const text = readFileSync(join(corsDir, 'tenants.conf'), 'utf8');
+    expect(text).toContain(`'${origin(COUNT)}'`);
+    expect(text).not.toMatch(/^SetEnvIf Origin "\^https:\/\/tenant-/m);
+    expect(text.match(/^SetEnvIfExpr "reqenv\('CORSGEN_TENANTS_ORIGIN'\) -in \{ \\$/gm)).toHaveLength(COUNT / 100);
+    // Physical lines stay short, and so does each directive once Apache joins its continuation lines.
+    expect(Math.max(...text.split('\n').map((l) => l.length))).toBeLessThan(200);
+    const directives = text.replace(/\\\n/g, '').split('\n');
+    expect(Math.max(...directives.map((l) => l.length))).toBeLessThan(8192);
+  });
+
+  it('passes apache2 -t without a warning', () => {
+    const r = runCommand(driver.syntaxCheck({ dir, configPath }));
+    expect(r.status, r.output).toBe(0);
+    expect(r.output.trim()).toBe('Syntax OK');
+  });
+
+  it('a request from the last origin (and the first) is answered as the reference evaluator says', async () => {
+    server = await startServer(driver.run({ dir, configPath }), [port]);
+    const samples = {
+      allowed: [origin(COUNT), origin(1), origin(COUNT / 2)],
+      refused: [`https://tenant-${COUNT + 1}.customers.example.com`, 'https://customers.example.com', `${origin(COUNT)}:443`],
+    };
+    const result = await runMatrix(set.policies[0]!, port, upstream!, casesFor(samples));
+    console.log(`apache: ${result.cases} request cases checked against the reference evaluator for the 10,000-origin policy`);
+    expect(result.mismatches.slice(0, 20).join('\n')).toBe('');
+    expect(result.cases).toBeGreaterThan(10);
+    await server.stop();
+    const log = readFileSync(join(dir, 'apache', 'logs', 'error.log'), 'utf8');
+    expect(log.split('\n').filter((l) => /\[[a-z_0-9]+:(warn|error|crit|alert|emerg)\]/.test(l))).toEqual([]);
+  }, 60_000);
+});
+
+describe("apache: the include next to the site's own configuration", () => {
+  // Sites with a RewriteRule, RequestHeader unset Origin, ErrorDocument 403/404, a <Location> that
+  // denies access and files Apache serves itself, below the CORS include (as its comment says).
+  let set: PolicySet;
+  let dir = '';
+  let upstream: Upstream | undefined;
+  let server: RunningServer | undefined;
+  let ports: number[] = [];
+  const policies = ['creds', 'wildcard', 'public'];
+  const policy = (name: string) => set.policies.find((p) => p.name === name)!;
+
+  beforeAll(async () => {
+    set = compileFixture();
+    ports = await freePorts(policies.length);
+    upstream = await startUpstream();
+    let configPath: string;
+    ({ dir, configPath } = prepare(set, policies.map((p, i) => ({ policy: p, port: ports[i]!, layout: 'with-site-config' as const })), upstream.port));
+    const r = runCommand(driver.syntaxCheck({ dir, configPath }));
+    if (r.status !== 0) throw new Error(r.output);
+    server = await startServer(driver.run({ dir, configPath }), ports);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await upstream?.close();
+    if (dir) removeDir(dir);
+  });
+
+  const origins: Record<string, { allowed: string; refused?: string }> = {
+    creds: { allowed: 'https://admin.example.com', refused: 'https://evil.test' },
+    wildcard: { allowed: 'https://a.b.example.com', refused: 'https://example.com' },
+    public: { allowed: 'https://anything.test' },
+  };
+  const preflightHeaders = (origin: string) => ({ origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-custom' });
+
+  for (const [i, name] of policies.entries()) {
+    const o = origins[name]!;
+
+    it(`${name}: the site's own RewriteRule still forwards, with the CORS headers`, async () => {
+      const c: RequestCase = { name: 'rewritten', method: 'GET', path: '/old/201', headers: { origin: o.allowed } };
+      const id = `${name}-rewritten`;
+      const res = await send(ports[i]!, c, id);
+      expect(upstream!.seen.has(id)).toBe(true);
+      expect(res.status).toBe(201);
+      expect(corsHeaderProblems(policy(name), c, res)).toEqual([]);
+    });
+
+    it(`${name}: a preflight to a <Location> that denies access is answered 204 before access control`, async () => {
+      const c: RequestCase = { name: 'private preflight', method: 'OPTIONS', path: '/private/file.txt', headers: preflightHeaders(o.allowed) };
+      const res = await send(ports[i]!, c, `${name}-private-preflight`);
+      expect(res.status).toBe(204);
+      expect(res.body).toBe('');
+      expect(headerValues(res, 'content-length')).toEqual([]);
+      expect(corsHeaderProblems(policy(name), c, res)).toEqual([]);
+    });
+
+    for (const [path, status, body] of [
+      ['/private/file.txt', 403, ERROR_403_BODY],
+      ['/local/missing.txt', 404, ERROR_404_BODY],
+      ['/local/file.txt', 200, LOCAL_BODY],
+    ] as const) {
+      it(`${name}: Apache's own ${status} (${path}) carries the CORS headers of an actual request`, async () => {
+        const c: RequestCase = { name: 'local', method: 'GET', path, headers: { origin: o.allowed } };
+        const id = `${name}-local-${status}`;
+        const res = await send(ports[i]!, c, id);
+        expect(upstream!.seen.has(id)).toBe(false);
+        expect(res.status).toBe(status);
+        expect(res.body).toBe(body);
+        expect(corsHeaderProblems(policy(name), c, res)).toEqual([]);
+        expect(headerValues(res, 'access-control-allow-origin')).toHaveLength(1);
+      });
+    }
+
+    it(`${name}: without Origin, Apache's own 404 has no CORS header but Vary: Origin`, async () => {
+      const c: RequestCase = { name: 'local no origin', method: 'GET', path: '/local/missing.txt', headers: {} };
+      const res = await send(ports[i]!, c, `${name}-local-no-origin`);
+      expect(res.status).toBe(404);
+      expect(corsHeaderProblems(policy(name), c, res)).toEqual([]);
+    });
+
+    if (o.refused) {
+      it(`${name}: a refused preflight gets the site's ErrorDocument 403 and no CORS header`, async () => {
+        const c: RequestCase = { name: 'refused preflight', method: 'OPTIONS', path: '/status/200', headers: preflightHeaders(o.refused!) };
+        const id = `${name}-refused`;
+        const res = await send(ports[i]!, c, id);
+        expect(upstream!.seen.has(id)).toBe(false);
+        expect(res.status).toBe(403);
+        expect(res.body).toBe(ERROR_403_BODY);
+        expect(corsHeaderProblems(policy(name), c, res)).toEqual([]);
+      });
+    }
+  }
+
+  it('Apache logged no warning or error but the denials of the actual GETs to /private/ (the preflights never reached access control)', async () => {
+    await server?.stop();
+    const log = readFileSync(join(dir, 'apache', 'logs', 'error.log'), 'utf8');
+    const problems = log.split('\n').filter((l) => /\[[a-z_0-9]+:(warn|error|crit|alert|emerg)\]/.test(l));
+    const denied = problems.filter((l) => l.includes('AH01630: client denied by server configuration') && l.endsWith('/htdocs/private/file.txt'));
+    expect(denied).toHaveLength(policies.length);
+    expect(problems.filter((l) => !denied.includes(l))).toEqual([]);
+  });
+});
