@@ -1,7 +1,7 @@
 // Facts about hosts the safety rules need: loopback, site (registrable domain) and public suffixes.
 // Public suffixes come from the Public Suffix List (tldts), its private section included.
 import { isIPv4 } from 'node:net';
-import { getDomain, parse } from 'tldts';
+import { tldts } from '../lazy.js';
 import { parseOriginEntry, splitRequestOrigin } from '../model/origin.js';
 import type { OriginMatcher } from '../model/types.js';
 
@@ -22,14 +22,14 @@ export function isLoopbackHost(host: string): boolean {
 /** Whether the host is itself on the Public Suffix List (ICANN or private section). */
 export function isPublicSuffix(host: string): boolean {
   if (isIpHost(host)) return false;
-  const r = parse(host, PSL);
+  const r = tldts().parse(host, PSL);
   return r.publicSuffix === host && (r.isIcann === true || r.isPrivate === true);
 }
 
 /** The site a host belongs to: its registrable domain, or the host itself (IP, bare suffix, single label). */
 export function siteOf(host: string): string {
   if (isIpHost(host)) return host;
-  return getDomain(host, PSL) ?? host;
+  return tldts().getDomain(host, PSL) ?? host;
 }
 
 /** Parses a string origins entry without ever throwing (the grammar is the model's). */

@@ -1,7 +1,7 @@
 // The structural check: schemas/policy.schema.json (compiled at build time) → findings with
 // messages a person can act on, one per problem, at the offending node.
 import type { ErrorObject } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
+import { nearest } from '../lazy.js';
 import validate from '../generated/schema-validator.js';
 import type { Finding } from './rule.js';
 
@@ -70,8 +70,7 @@ function typeName(v: unknown): string {
 function nearestKey(key: string, known: string[]): string | undefined {
   const alias = ALIASES[key.toLowerCase().replace(/[-_ ]/g, '')];
   if (alias && known.includes(alias)) return alias;
-  const near = closest(key, known);
-  return distance(key.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(near.length / 3)) ? near : undefined;
+  return nearest(key, known);
 }
 
 function valueAt(data: unknown, path: (string | number)[]): unknown {

@@ -3,7 +3,7 @@
 // header is never touched.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { diffLib } from '../lazy.js';
 import { HEADER_MARK, type GeneratedFile } from '../compile.js';
 
 export function isGeneratedByUs(text: string): boolean {
@@ -82,7 +82,7 @@ export function writeOutput(dir: string, files: readonly GeneratedFile[]): Write
 export function driftDiff(dir: string, files: readonly GeneratedFile[]): string {
   const patches: string[] = [];
   const patch = (name: string, before: string, after: string) =>
-    createTwoFilesPatch(before === '' ? '/dev/null' : `a/${name}`, after === '' ? '/dev/null' : `b/${name}`, before, after, '', '', { context: 3 });
+    diffLib().createTwoFilesPatch(before === '' ? '/dev/null' : `a/${name}`, after === '' ? '/dev/null' : `b/${name}`, before, after, '', '', { context: 3 });
   for (const f of files) {
     const current = readIfFile(join(dir, f.path));
     if (current === f.contents) continue;

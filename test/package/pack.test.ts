@@ -21,7 +21,7 @@ describe('npm pack → install → npx cors-gen', () => {
     const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root)) as { filename: string; files: { path: string }[] }[];
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toContain('dist/cli.js');
-    expect(files).toContain('dist/generated/templates.js');
+    expect(files).toContain('dist/generated/templates.cjs');
     expect(files).toContain('schemas/policy.schema.json');
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
 

@@ -1,4 +1,4 @@
-import { closest, distance } from 'fastest-levenshtein';
+import { nearest } from '../../lazy.js';
 import { DANGER_NAMES, stringList, type Rule } from '../rule.js';
 
 const KNOWN: readonly string[] = DANGER_NAMES;
@@ -12,8 +12,7 @@ export const dangerouslyAllowUnknown: Rule = {
       .filter(({ value }) => !KNOWN.includes(value))
       .map(({ value, index }) => {
         const prefix = value.length >= 4 ? KNOWN.find((k) => k.startsWith(value) || value.startsWith(k.replace(/s$/, ''))) : undefined;
-        const near = closest(value, KNOWN as string[]);
-        const guess = prefix ?? (distance(value.toLowerCase(), near) <= Math.max(2, Math.floor(near.length / 3)) ? near : undefined);
+        const guess = prefix ?? nearest(value, KNOWN);
         const hint = guess ? ` (did you mean ${guess}?)` : '';
         return {
           path: [...p.path, 'dangerouslyAllow', index],
