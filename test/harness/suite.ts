@@ -100,3 +100,79 @@ export function serverSuite(driver: ServerDriver): void {
     });
   });
 }
+
+export const MANY_ORIGINS = 10_000;
+/** The i-th origin (1-based) of the large allow-list; every tenth names a port. */
+export const manyOrigin = (i: number): string =>
+  i % 10 === 0 ? `https://tenant-${i}.customers.example.com:${8000 + (i % 1000)}` : `https://tenant-${i}.customers.example.com`;
+
+export interface LargeListContext {
+  dir: string;
+  corsDir: string;
+  configPath: string;
+  /** The generated files' contents by name. */
+  files: Record<string, string>;
+  syntax: { status: number | null; output: string };
+}
+
+/**
+ * Contract §2: generated configs stay fast as the allow-list grows. A policy of 10,000 exact
+ * origins must pass the server's syntax check and answer its last, first and middle origins as the
+ * evaluator says. `inspect` adds the target's own assertions (e.g. that exact origins are not
+ * regexes) with access to the generated files and the syntax check's output.
+ */
+export function largeAllowListSuite(driver: ServerDriver, inspect?: (ctx: () => LargeListContext) => void): void {
+  describe(`${driver.target}: a policy with ${MANY_ORIGINS.toLocaleString('en')} exact origins`, () => {
+    const origins = Array.from({ length: MANY_ORIGINS }, (_, i) => `      - ${manyOrigin(i + 1)}`).join('\n');
+    const yaml = `version: 1\npolicies:\n  tenants:\n    origins:\n${origins}\n    methods: [GET, PUT]\n    exposeHeaders: [X-Request-Id]\n    credentials: true\n`;
+    let set: PolicySet;
+    let ctx: LargeListContext | undefined;
+    let upstream: Upstream | undefined;
+    let server: RunningServer | undefined;
+    let port = 0;
+
+    beforeAll(async () => {
+      const checked = checkPolicyText(yaml, 'tenants.yaml');
+      if (!checked.set) throw new Error(checked.diagnostics.map((d) => d.message).join('\n'));
+      set = checked.set;
+      const dir = makeTempDir(`${driver.target}-many`);
+      const corsDir = join(dir, 'cors');
+      mkdirSync(corsDir);
+      const files: Record<string, string> = {};
+      for (const f of generate(set, driver.target)) {
+        writeFileSync(join(corsDir, f.path), f.contents);
+        files[f.path] = f.contents;
+      }
+      upstream = await startUpstream();
+      port = (await freePorts(1))[0]!;
+      const configPath = driver.writeConfig({ dir, corsDir, sites: [{ policy: 'tenants', port }], upstreamPort: upstream.port });
+      handOver(dir);
+      ctx = { dir, corsDir, configPath, files, syntax: runCommand(driver.syntaxCheck({ dir, configPath })) };
+    }, 120_000);
+
+    afterAll(async () => {
+      await server?.stop();
+      await upstream?.close();
+      if (ctx) removeDir(ctx.dir);
+    });
+
+    it('passes the server’s syntax check', () => {
+      expect(ctx!.syntax.status, ctx!.syntax.output).toBe(0);
+    });
+
+    it('answers the last origin (and the first and a middle one) as the reference evaluator says', async () => {
+      server = await startServer(driver.run({ dir: ctx!.dir, configPath: ctx!.configPath }), [port], 60_000);
+      const samples = {
+        allowed: [manyOrigin(MANY_ORIGINS), manyOrigin(1), manyOrigin(MANY_ORIGINS / 2)],
+        refused: [`https://tenant-${MANY_ORIGINS + 1}.customers.example.com`, 'https://customers.example.com'],
+      };
+      for (const o of samples.allowed) expect(matchOrigin(set.policies[0]!, o).allowed, o).toBe(true);
+      const result = await runMatrix(set.policies[0]!, port, upstream!, casesFor(samples));
+      console.log(`${driver.target}: ${result.cases} request cases checked against the reference evaluator for the 10,000-origin policy`);
+      expect(result.mismatches.slice(0, 20).join('\n')).toBe('');
+      expect(result.cases).toBeGreaterThan(10);
+    }, 60_000);
+
+    inspect?.(() => ctx!);
+  });
+}
