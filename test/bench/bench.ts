@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { checkPolicyText, generate } from '../../src/compile.js';
+import { generate } from '../../src/compile.js';
 import type { PolicySet } from '../../src/model/types.js';
 import { send, type RequestCase } from '../harness/matrix.js';
 import { freePorts } from '../harness/ports.js';
 import { handOver, makeTempDir, removeDir, runCommand, startServer } from '../harness/process.js';
-import type { ServerDriver } from '../harness/suite.js';
+import { compilePolicy, type ServerDriver } from '../harness/suite.js';
 import { startUpstream } from '../harness/upstream.js';
 import { driver as apache } from '../servers/apache.driver.js';
 import { driver as caddy } from '../servers/caddy.driver.js';
@@ -34,9 +34,7 @@ function timeCommand(args: string[], runs: number): number {
 function policyWith(count: number): PolicySet {
   const origins = Array.from({ length: count }, (_, i) => `https://tenant-${i}.customers.example.com`);
   const text = `version: 1\npolicies:\n  bench:\n    origins:\n${origins.map((o) => `      - ${o}`).join('\n')}\n    methods: [GET, PUT]\n`;
-  const { set, diagnostics } = checkPolicyText(text, 'bench.yaml');
-  if (!set) throw new Error(diagnostics.map((d) => d.message).join('\n'));
-  return set;
+  return compilePolicy(text, 'bench.yaml');
 }
 
 async function latency(driver: ServerDriver, set: PolicySet, origin: string, requests: number): Promise<number> {

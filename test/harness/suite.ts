@@ -34,10 +34,15 @@ export interface ServerDriver {
   run(o: { dir: string; configPath: string }): CommandSpec;
 }
 
-export function compileFixture(): PolicySet {
-  const { set, diagnostics } = checkPolicyText(SERVER_POLICY_FILE, 'server-policies.yaml');
-  if (!set) throw new Error(`fixture policy refused:\n${diagnostics.map((d) => d.message).join('\n')}`);
+/** The policy set of a policy text the checks must accept (a test fixture), or an exception. */
+export function compilePolicy(yaml: string, file = 'test.yaml'): PolicySet {
+  const { set, diagnostics } = checkPolicyText(yaml, file);
+  if (!set) throw new Error(`${file} refused:\n${diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`).join('\n')}`);
   return set;
+}
+
+export function compileFixture(): PolicySet {
+  return compilePolicy(SERVER_POLICY_FILE, 'server-policies.yaml');
 }
 
 export function serverSuite(driver: ServerDriver): void {
@@ -132,9 +137,7 @@ export function largeAllowListSuite(driver: ServerDriver, inspect?: (ctx: () => 
     let port = 0;
 
     beforeAll(async () => {
-      const checked = checkPolicyText(yaml, 'tenants.yaml');
-      if (!checked.set) throw new Error(checked.diagnostics.map((d) => d.message).join('\n'));
-      set = checked.set;
+      set = compilePolicy(yaml, 'tenants.yaml');
       const dir = makeTempDir(`${driver.target}-many`);
       const corsDir = join(dir, 'cors');
       mkdirSync(corsDir);

@@ -22,14 +22,11 @@ import {
   type ApachePolicyView,
 } from '../../../src/targets/apache/view.js';
 import { SAMPLES, SERVER_POLICY_FILE } from '../../fixtures/server-policies.js';
+import { compilePolicy } from '../../harness/suite.js';
 import { casesFor, type RequestCase } from '../../harness/matrix.js';
 import { UPSTREAM_CORS_HEADERS, UPSTREAM_VARY } from '../../harness/upstream.js';
 
-function compile(yaml: string): PolicySet {
-  const { set, diagnostics } = checkPolicyText(yaml, 'test.yaml');
-  if (!set) throw new Error(diagnostics.map((d) => d.message).join('\n'));
-  return set;
-}
+const compile = (yaml: string): PolicySet => compilePolicy(yaml);
 
 const fixture = () => compile(SERVER_POLICY_FILE);
 const one = (body: string, name = 'api') => compile(`version: 1\npolicies:\n  ${name}:\n${body}`);
