@@ -82,7 +82,11 @@ export function writeOutput(dir: string, files: readonly GeneratedFile[]): Write
 export function driftDiff(dir: string, files: readonly GeneratedFile[]): string {
   const patches: string[] = [];
   const patch = (name: string, before: string, after: string) =>
-    diffLib().createTwoFilesPatch(before === '' ? '/dev/null' : `a/${name}`, after === '' ? '/dev/null' : `b/${name}`, before, after, '', '', { context: 3 });
+    diffLib()
+      .createTwoFilesPatch(before === '' ? '/dev/null' : `a/${name}`, after === '' ? '/dev/null' : `b/${name}`, before, after, undefined, undefined, { context: 3 })
+      // The git-style form: no "=====" separator, no tab after the file names.
+      .replace(/^=+\n/, '')
+      .replace(/^(---|\+\+\+) (\S+)\t$/gm, '$1 $2');
   for (const f of files) {
     const current = readIfFile(join(dir, f.path));
     if (current === f.contents) continue;

@@ -142,6 +142,18 @@ describe.each(['nginx', 'apache', 'caddy'] as const)('%s output', (target) => {
     expect(drift.stdout).toMatch(/^-# hand edit$/m);
     expect(drift.stdout).toMatch(/^@@ /m);
 
+    // A missing file is drift too.
+    const second = join(work, dir, EXPECTED_FILES[target][EXPECTED_FILES[target].length - 1]);
+    rmSync(second);
+    const missing = run(policy, '--target', target, '--out', dir, '--check');
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/^--- \/dev\/null$/m);
+    expect(run(policy, '--target', target, '--out', dir).code).toBe(0);
+
+    // An invalid policy is exit 2 for --check as well, with nothing on stdout.
+    const invalid = policyFile(`invalid-${target}.yaml`, 'version: 2\npolicies: {}\n');
+    expect(run(invalid, '--target', target, '--out', dir, '--check')).toMatchObject({ code: 2, stdout: '' });
+
     // A stale generated file is drift and is removed by the next write; a foreign file stays.
     const onePolicy = policyFile(`one-${target}.yaml`, 'version: 1\npolicies:\n  api:\n    origins: [https://app.example.com]\n');
     writeFileSync(join(work, dir, 'notes.txt'), 'mine\n');
