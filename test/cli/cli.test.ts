@@ -143,7 +143,7 @@ describe.each(['nginx', 'apache', 'caddy'] as const)('%s output', (target) => {
     expect(drift.stdout).toMatch(/^@@ /m);
 
     // A missing file is drift too.
-    const second = join(work, dir, EXPECTED_FILES[target][EXPECTED_FILES[target].length - 1]);
+    const second = join(work, dir, EXPECTED_FILES[target].at(-1)!);
     rmSync(second);
     const missing = run(policy, '--target', target, '--out', dir, '--check');
     expect(missing.code).toBe(1);

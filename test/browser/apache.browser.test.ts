@@ -1,0 +1,5 @@
+// The apache target in the real apache, called by Debian's Chromium (see suite.ts).
+import { driver } from '../servers/apache.driver.js';
+import { browserSuite } from './suite.js';
+
+browserSuite(driver);

@@ -1,0 +1,70 @@
+// The application behind the servers in the browser suite. Like test/harness/upstream.ts it sends its
+// own Access-Control-* headers and a Vary on every response (the generated configs must remove them),
+// and it also records every request it sees with its Cookie header, sends one header the policies
+// expose and two they do not, and can set a cookie. Every path is /status/<code>[/<label>]: the
+// Caddy test sites proxy only /status/* (see test/servers/caddy.driver.ts).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UPSTREAM_CORS_HEADERS, UPSTREAM_VARY } from '../harness/upstream.js';
+
+export const EXPOSED_HEADER = 'X-Exposed';
+export const EXPOSED_VALUE = 'exposed-value';
+export const HIDDEN_HEADER = 'X-Hidden';
+/** The header the upstream's own Access-Control-Expose-Headers names. */
+export const UPSTREAM_SECRET_HEADER = UPSTREAM_CORS_HEADERS['Access-Control-Expose-Headers']!;
+/** A path ending in this label answers with a Set-Cookie of LATE_COOKIE. */
+export const SET_COOKIE_LABEL = 'set-cookie';
+export const LATE_COOKIE = 'late=from-upstream';
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  cookie: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface BrowserUpstream {
+  port: number;
+  seen: SeenRequest[];
+  /** Requests of `method` to `path` (query ignored) that reached the upstream. */
+  count(method: string, path: string): number;
+  /** The requests to `path` (query ignored). */
+  to(path: string): SeenRequest[];
+  close(): Promise<void>;
+}
+
+const pathOf = (url: string) => url.split('?')[0]!;
+
+export async function startBrowserUpstream(): Promise<BrowserUpstream> {
+  const seen: SeenRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    seen.push({ method: req.method ?? '', path: pathOf(url), cookie: req.headers.cookie, headers: req.headers });
+    const m = /^\/status\/([0-9]{3})(?:\/|$|\?)/.exec(url);
+    const status = m ? Number(m[1]) : 200;
+    for (const [k, v] of Object.entries(UPSTREAM_CORS_HEADERS)) res.setHeader(k, v);
+    res.setHeader('Vary', UPSTREAM_VARY);
+    res.setHeader('Content-Type', 'text/plain');
+    res.setHeader(EXPOSED_HEADER, EXPOSED_VALUE);
+    res.setHeader(HIDDEN_HEADER, 'hidden-value');
+    res.setHeader(UPSTREAM_SECRET_HEADER, 'upstream-secret');
+    res.setHeader('Cache-Control', 'no-store');
+    if (pathOf(url).endsWith(`/${SET_COOKIE_LABEL}`)) res.setHeader('Set-Cookie', `${LATE_COOKIE}; Path=/; Secure; SameSite=None`);
+    req.resume();
+    req.on('end', () => res.writeHead(status).end(`upstream ${status} ${req.method} ${pathOf(url)}\n`));
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    seen,
+    count: (method, path) => seen.filter((r) => r.method === method && r.path === path).length,
+    to: (path) => seen.filter((r) => r.path === path),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
