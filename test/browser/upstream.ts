@@ -3,9 +3,7 @@
 // and it also records every request it sees with its Cookie header, sends one header the policies
 // expose and two they do not, and can set a cookie. Every path is /status/<code>[/<label>]: the
 // Caddy test sites proxy only /status/* (see test/servers/caddy.driver.ts).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { UPSTREAM_CORS_HEADERS, UPSTREAM_VARY } from '../harness/upstream.js';
+import { listenOnLoopback, setUpstreamHeaders, statusOf, UPSTREAM_CORS_HEADERS } from '../harness/upstream.js';
 
 export const EXPOSED_HEADER = 'X-Exposed';
 export const EXPOSED_VALUE = 'exposed-value';
@@ -37,14 +35,11 @@ const pathOf = (url: string) => url.split('?')[0]!;
 
 export async function startBrowserUpstream(): Promise<BrowserUpstream> {
   const seen: SeenRequest[] = [];
-  const server: Server = createServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     const url = req.url ?? '/';
     seen.push({ method: req.method ?? '', path: pathOf(url), cookie: req.headers.cookie, headers: req.headers });
-    const m = /^\/status\/([0-9]{3})(?:\/|$|\?)/.exec(url);
-    const status = m ? Number(m[1]) : 200;
-    for (const [k, v] of Object.entries(UPSTREAM_CORS_HEADERS)) res.setHeader(k, v);
-    res.setHeader('Vary', UPSTREAM_VARY);
-    res.setHeader('Content-Type', 'text/plain');
+    const status = statusOf(url);
+    setUpstreamHeaders(res);
     res.setHeader(EXPOSED_HEADER, EXPOSED_VALUE);
     res.setHeader(HIDDEN_HEADER, 'hidden-value');
     res.setHeader(UPSTREAM_SECRET_HEADER, 'upstream-secret');
@@ -53,18 +48,11 @@ export async function startBrowserUpstream(): Promise<BrowserUpstream> {
     req.resume();
     req.on('end', () => res.writeHead(status).end(`upstream ${status} ${req.method} ${pathOf(url)}\n`));
   });
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    port,
+    port: server.port,
     seen,
     count: (method, path) => seen.filter((r) => r.method === method && r.path === path).length,
     to: (path) => seen.filter((r) => r.path === path),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

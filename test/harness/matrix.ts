@@ -4,7 +4,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { evaluate, type CorsRequest, type ExpectedResponse } from '../../src/model/evaluate.js';
 import { CORS_RESPONSE_HEADERS, type Policy } from '../../src/model/types.js';
-import { UPSTREAM_VARY, type Upstream } from './upstream.js';
+import { statusOf, UPSTREAM_VARY, type Upstream } from './upstream.js';
 
 export interface RequestCase {
   name: string;
@@ -170,7 +170,7 @@ export async function runMatrix(policy: Policy, port: number, upstream: Upstream
       const req: CorsRequest = { method: c.method, headers: c.headers };
       const expected = evaluate(policy, req);
       const res = await send(port, c, id);
-      const appStatus = Number(/^\/status\/([0-9]{3})/.exec(c.path)?.[1] ?? 200);
+      const appStatus = statusOf(c.path);
       const problems = compare(expected, res, upstream.seen.has(id), appStatus);
       if (problems.length > 0) {
         mismatches.push(`[${policy.name}] ${c.method} ${c.path} ${c.name} ${JSON.stringify(c.headers)}:\n    ${problems.join('\n    ')}`);

@@ -1,7 +1,7 @@
 // The application behind the server under test: answers /status/<code> with that code, sends its own
 // Access-Control-* headers and a Vary (all of which the generated config must deal with), and records
 // the X-Test-Id of every request it sees so a test can tell whether a request was forwarded.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export const UPSTREAM_VARY = 'Accept-Encoding';
@@ -22,30 +22,46 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(): Promise<Upstream> {
-  const seen = new Set<string>();
-  const server: Server = createServer((req, res) => {
-    const id = req.headers['x-test-id'];
-    if (typeof id === 'string') seen.add(id);
-    const m = /^\/status\/([0-9]{3})/.exec(req.url ?? '');
-    const status = m ? Number(m[1]) : 200;
-    for (const [k, v] of Object.entries(UPSTREAM_CORS_HEADERS)) res.setHeader(k, v);
-    res.setHeader('Vary', UPSTREAM_VARY);
-    res.setHeader('Content-Type', 'text/plain');
-    res.setHeader('X-Upstream', 'yes');
-    req.resume();
-    req.on('end', () => res.writeHead(status).end(`upstream ${status}\n`));
-  });
+/** The status a test path asks for: /status/<code>[/…], else 200. */
+export const statusOf = (url: string): number => Number(/^\/status\/([0-9]{3})(?:\/|$|\?)/.exec(url)?.[1] ?? 200);
+
+/** What every test upstream sends: its own CORS headers, a Vary, a content type. */
+export function setUpstreamHeaders(res: ServerResponse): void {
+  for (const [k, v] of Object.entries(UPSTREAM_CORS_HEADERS)) res.setHeader(k, v);
+  res.setHeader('Vary', UPSTREAM_VARY);
+  res.setHeader('Content-Type', 'text/plain');
+}
+
+export interface LoopbackServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP server on 127.0.0.1 (a port the OS chooses) that closes its idle connections on close. */
+export async function listenOnLoopback(handler: RequestListener): Promise<LoopbackServer> {
+  const server = createServer(handler);
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    port,
-    seen,
+    port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+export async function startUpstream(): Promise<Upstream> {
+  const seen = new Set<string>();
+  const server = await listenOnLoopback((req, res) => {
+    const id = req.headers['x-test-id'];
+    if (typeof id === 'string') seen.add(id);
+    const status = statusOf(req.url ?? '');
+    setUpstreamHeaders(res);
+    res.setHeader('X-Upstream', 'yes');
+    req.resume();
+    req.on('end', () => res.writeHead(status).end(`upstream ${status}\n`));
+  });
+  return { port: server.port, seen, close: server.close };
 }
