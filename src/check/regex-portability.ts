@@ -52,13 +52,14 @@ export function regexProblem(source: string): string | null {
   return null;
 }
 
-/** A `^` anchor after the first character (a class negation `[^` is not one). */
-function innerCaret(source: string): boolean {
+/** The regex's syntax characters outside character classes, with their group depth (escapes skipped). */
+function* syntaxChars(source: string): Generator<{ c: string; at: number; depth: number }> {
+  let depth = 0;
   let inClass = false;
-  for (let i = 1; i < source.length; i++) {
-    const c = source[i];
+  for (let at = 0; at < source.length; at++) {
+    const c = source[at]!;
     if (c === '\\') {
-      i++;
+      at++;
       continue;
     }
     if (inClass) {
@@ -67,31 +68,17 @@ function innerCaret(source: string): boolean {
     }
     if (c === '[') {
       inClass = true;
-      if (source[i + 1] === '^') i++;
+      if (source[at + 1] === '^') at++; // a negation, not an anchor
       continue;
     }
-    if (c === '^') return true;
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    yield { c, at, depth };
   }
-  return false;
 }
 
-function topLevelAlternation(source: string): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return true;
-  }
-  return false;
-}
+/** A `^` anchor after the first character. */
+const innerCaret = (source: string): boolean => [...syntaxChars(source)].some(({ c, at }) => c === '^' && at > 0);
+
+/** An alternation outside every group: ^a|b$ is (^a)|(b$). */
+const topLevelAlternation = (source: string): boolean => [...syntaxChars(source)].some(({ c, depth }) => c === '|' && depth === 0);
