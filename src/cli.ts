@@ -133,7 +133,20 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .exitOverride()
-    .showHelpAfterError('(run cors-gen --help for usage)');
+    .showHelpAfterError('(run cors-gen --help for usage)')
+    .usage('<policy.yaml> --target <nginx|apache|caddy> [--out <dir>] [--check]\n       cors-gen <command> [options]')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cors-gen policy.yaml --target nginx                      print the nginx files
+  cors-gen policy.yaml --target caddy --out caddy/cors     write them (atomically)
+  cors-gen policy.yaml --target caddy --out caddy/cors --check   exit 1 with a diff on drift
+  cors-gen validate policy.yaml --format json              diagnostics as JSON
+  cors-gen explain policy.yaml --origin https://app.example.com --method PUT --header Content-Type:application/json
+
+Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.`,
+    );
   const format = () => new Option('--format <format>', 'diagnostics as text on stderr, or a JSON array on stdout').choices(['text', 'json']).default('text');
 
   program
@@ -181,6 +194,11 @@ export function buildProgram(): Command {
 }
 
 export function main(argv: string[]): void {
+  // `cors-gen … | head`: a reader that stops early is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   try {
     buildProgram().parse(argv);
   } catch (e) {

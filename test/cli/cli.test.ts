@@ -200,3 +200,11 @@ describe('init and explain', () => {
     expect(ambiguous.stderr).toContain('--policy <api|public>');
   });
 });
+
+describe('pipes', () => {
+  it('a reader that stops early (| head) causes no stack trace', () => {
+    const f = policyFile('pipe.yaml', GOOD);
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${f} --target nginx | head -c 10 >/dev/null; "${process.execPath}" "${BIN}" --help | head -c 10 >/dev/null`], { cwd: work, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+  });
+});
