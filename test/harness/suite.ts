@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPolicyText, generate } from '../../src/compile.js';
+import { generate } from '../../src/compile.js';
+import { compilePolicy } from './policy.js';
 import { matchOrigin } from '../../src/model/evaluate.js';
 import type { PolicySet } from '../../src/model/types.js';
 import type { TargetName } from '../../src/targets/types.js';
@@ -34,12 +35,7 @@ export interface ServerDriver {
   run(o: { dir: string; configPath: string }): CommandSpec;
 }
 
-/** The policy set of a policy text the checks must accept (a test fixture), or an exception. */
-export function compilePolicy(yaml: string, file = 'test.yaml'): PolicySet {
-  const { set, diagnostics } = checkPolicyText(yaml, file);
-  if (!set) throw new Error(`${file} refused:\n${diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`).join('\n')}`);
-  return set;
-}
+export { compilePolicy };
 
 export function compileFixture(): PolicySet {
   return compilePolicy(SERVER_POLICY_FILE, 'server-policies.yaml');
