@@ -3,14 +3,13 @@
 //  2. Allow-list growth: per server, the median latency of a preflight from the last of 10,000
 //     exact origins against a policy with one origin (contract §2: about the same cost).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generate } from '../../src/compile.js';
 import type { PolicySet } from '../../src/model/types.js';
 import { send, type RequestCase } from '../harness/matrix.js';
 import { freePorts } from '../harness/ports.js';
-import { handOver, makeTempDir, removeDir, runCommand, startServer } from '../harness/process.js';
+import { removeDir } from '../harness/process.js';
+import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { compilePolicy } from '../harness/policy.js';
 import type { ServerDriver } from '../harness/suite.js';
 import { startUpstream } from '../harness/upstream.js';
@@ -39,17 +38,12 @@ function policyWith(count: number): PolicySet {
 }
 
 async function latency(driver: ServerDriver, set: PolicySet, origin: string, requests: number): Promise<number> {
-  const dir = makeTempDir(`bench-${driver.target}`);
-  const corsDir = join(dir, 'cors');
-  mkdirSync(corsDir);
-  for (const f of generate(set, driver.target)) writeFileSync(join(corsDir, f.path), f.contents);
   const [port] = await freePorts(1);
   const upstream = await startUpstream();
-  const configPath = driver.writeConfig({ dir, corsDir, sites: [{ policy: 'bench', port: port! }], upstreamPort: upstream.port });
-  handOver(dir);
-  const check = runCommand(driver.syntaxCheck({ dir, configPath }));
-  if (check.status !== 0) throw new Error(check.output);
-  const server = await startServer(driver.run({ dir, configPath }), [port!], 60_000);
+  const { dir, configPath } = prepareServerDir(driver.target, set, `bench-${driver.target}`, (d, corsDir) =>
+    driver.writeConfig({ dir: d, corsDir, sites: [{ policy: 'bench', port: port! }], upstreamPort: upstream.port }),
+  );
+  const server = await checkAndStart(driver, { dir, configPath }, [port!], 60_000);
   try {
     const c: RequestCase = { name: 'preflight', method: 'OPTIONS', path: '/', headers: { origin, 'access-control-request-method': 'PUT' } };
     for (let i = 0; i < 200; i++) await send(port!, c, 'warm'); // warm-up

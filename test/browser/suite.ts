@@ -11,13 +11,12 @@
 // Each check has a control that shows it can fail: the request straight to the upstream, the
 // refused origin, the policy without credentials, the policy without maxAge.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../src/compile.js';
 import type { TargetName } from '../../src/targets/types.js';
 import { freePorts } from '../harness/ports.js';
-import { handOver, makeTempDir, removeDir, runCommand, startServer, type RunningServer } from '../harness/process.js';
+import { makeTempDir, removeDir, type RunningServer } from '../harness/process.js';
+import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { compilePolicy, type ServerDriver, type Site } from '../harness/suite.js';
 import { addAccessLog, preflightsAt, type AccessLog } from './access-log.js';
 import { CORS_NETWORK_ERROR, launchChromium, pageFetch, type FetchInit, type FetchOutcome, type TestBrowser } from './browser.js';
@@ -90,6 +89,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function browserSuite(driver: ServerDriver): void {
   describe(`${driver.target}: generated configs in the real server, called by Chromium`, () => {
     let dir = '';
+    let serverDir = '';
     let profileDir = '';
     let pages: PageServer | undefined;
     let upstream: BrowserUpstream | undefined;
@@ -122,19 +122,17 @@ export function browserSuite(driver: ServerDriver): void {
       profileDir = join(makeTempDir('chromium-profile'), 'profile');
       pages = await startPageServer(dir);
       const set = compilePolicy(browserPolicies(pages.origin(APP_HOST)), 'browser-policies.yaml');
-      const corsDir = join(dir, 'cors');
-      mkdirSync(corsDir);
-      for (const f of generate(set, driver.target)) writeFileSync(join(corsDir, f.path), f.contents);
       upstream = await startBrowserUpstream();
       const ports = await freePorts(set.policies.length);
       const siteList: Site[] = set.policies.map((p, i) => ({ policy: p.name, port: ports[i]! }));
       sites = Object.fromEntries(siteList.map((s) => [s.policy, s.port])) as Record<PolicyName, number>;
-      const configPath = driver.writeConfig({ dir, corsDir, sites: siteList, upstreamPort: upstream.port });
-      log = addAccessLog(driver.target, { dir, configPath, sites: siteList });
-      handOver(dir);
-      const syntax = runCommand(driver.syntaxCheck({ dir, configPath }));
-      if (syntax.status !== 0) throw new Error(`${driver.target} syntax check failed:\n${syntax.output}`);
-      server = await startServer(driver.run({ dir, configPath }), ports);
+      const prepared = prepareServerDir(driver.target, set, `${driver.target}-browser`, (serverDir, corsDir) => {
+        const path = driver.writeConfig({ dir: serverDir, corsDir, sites: siteList, upstreamPort: upstream!.port });
+        log = addAccessLog(driver.target, { dir: serverDir, configPath: path, sites: siteList });
+        return path;
+      });
+      serverDir = prepared.dir;
+      server = await checkAndStart(driver, prepared, ports);
       browser = await launchChromium(profileDir);
       await browser.context.addCookies([
         { name: sid.split('=')[0]!, value: sid.split('=')[1]!, domain: '127.0.0.1', path: '/', secure: true, sameSite: 'None' },
@@ -149,6 +147,7 @@ export function browserSuite(driver: ServerDriver): void {
       await upstream?.close();
       await pages?.close();
       if (dir) removeDir(dir);
+      if (serverDir) removeDir(serverDir);
       if (profileDir) removeDir(join(profileDir, '..'));
       // The README's "verified in" table quotes this line.
       console.log(`browser: ${browser?.version ?? 'Chromium (not started)'}, ${version}: ${passed} checks passed`);

@@ -2,7 +2,7 @@
 // server exactly as contract §4 says (each policy on its own server block / vhost / site, all in one
 // server process), pass the server's own syntax check, start it on 127.0.0.1 in front of the test
 // upstream, send the request matrix and compare every answer with the reference evaluator.
-import { mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/compile.js';
@@ -13,7 +13,8 @@ import type { TargetName } from '../../src/targets/types.js';
 import { SAMPLES, SERVER_POLICY_FILE } from '../fixtures/server-policies.js';
 import { casesFor, runMatrix } from './matrix.js';
 import { freePorts } from './ports.js';
-import { handOver, makeTempDir, removeDir, runCommand, startServer, type CommandSpec, type RunningServer } from './process.js';
+import { removeDir, runCommand, startServer, type CommandSpec, type RunningServer } from './process.js';
+import { checkAndStart, prepareServerDir, type ServerDir } from './serve.js';
 import { startUpstream, type Upstream } from './upstream.js';
 
 export interface Site {
@@ -52,18 +53,13 @@ export function serverSuite(driver: ServerDriver): void {
     let checked = 0;
 
     beforeAll(async () => {
-      dir = makeTempDir(driver.target);
-      const corsDir = join(dir, 'cors');
-      mkdirSync(corsDir);
-      for (const f of generate(set, driver.target)) writeFileSync(join(corsDir, f.path), f.contents);
       upstream = await startUpstream();
       const ports = await freePorts(set.policies.length);
       sites = set.policies.map((p, i) => ({ policy: p.name, port: ports[i]! }));
-      configPath = driver.writeConfig({ dir, corsDir, sites, upstreamPort: upstream.port });
-      handOver(dir);
-      const syntax = runCommand(driver.syntaxCheck({ dir, configPath }));
-      if (syntax.status !== 0) throw new Error(`${driver.target} syntax check failed:\n${syntax.output}`);
-      server = await startServer(driver.run({ dir, configPath }), sites.map((s) => s.port));
+      ({ dir, configPath } = prepareServerDir(driver.target, set, driver.target, (d, corsDir) =>
+        driver.writeConfig({ dir: d, corsDir, sites, upstreamPort: upstream!.port }),
+      ));
+      server = await checkAndStart(driver, { dir, configPath }, ports);
     }, 60_000);
 
     afterAll(async () => {
@@ -107,12 +103,7 @@ export const MANY_ORIGINS = 10_000;
 export const manyOrigin = (i: number): string =>
   i % 10 === 0 ? `https://tenant-${i}.customers.example.com:${8000 + (i % 1000)}` : `https://tenant-${i}.customers.example.com`;
 
-export interface LargeListContext {
-  dir: string;
-  corsDir: string;
-  configPath: string;
-  /** The generated files' contents by name. */
-  files: Record<string, string>;
+export interface LargeListContext extends ServerDir {
   syntax: { status: number | null; output: string };
 }
 
@@ -134,19 +125,12 @@ export function largeAllowListSuite(driver: ServerDriver, inspect?: (ctx: () => 
 
     beforeAll(async () => {
       set = compilePolicy(yaml, 'tenants.yaml');
-      const dir = makeTempDir(`${driver.target}-many`);
-      const corsDir = join(dir, 'cors');
-      mkdirSync(corsDir);
-      const files: Record<string, string> = {};
-      for (const f of generate(set, driver.target)) {
-        writeFileSync(join(corsDir, f.path), f.contents);
-        files[f.path] = f.contents;
-      }
       upstream = await startUpstream();
       port = (await freePorts(1))[0]!;
-      const configPath = driver.writeConfig({ dir, corsDir, sites: [{ policy: 'tenants', port }], upstreamPort: upstream.port });
-      handOver(dir);
-      ctx = { dir, corsDir, configPath, files, syntax: runCommand(driver.syntaxCheck({ dir, configPath })) };
+      const prepared = prepareServerDir(driver.target, set, `${driver.target}-many`, (dir, corsDir) =>
+        driver.writeConfig({ dir, corsDir, sites: [{ policy: 'tenants', port }], upstreamPort: upstream!.port }),
+      );
+      ctx = { ...prepared, syntax: runCommand(driver.syntaxCheck(prepared)) };
     }, 120_000);
 
     afterAll(async () => {

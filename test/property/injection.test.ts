@@ -2,19 +2,17 @@
 // at the checker; every policy it accepts is rendered for all three servers, must pass each server's
 // own syntax check (all accepted policies in one server process, one site each), and must mean what
 // the policy says: the running server's answers are compared with the reference evaluator.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeRegex } from '../../src/check/regex-samples.js';
-import { checkPolicyText, generate } from '../../src/compile.js';
+import { checkPolicyText } from '../../src/compile.js';
 import { hostText } from '../../src/model/origin.js';
 import type { OriginMatcher, Policy, PolicySet } from '../../src/model/types.js';
-import type { TargetName } from '../../src/targets/types.js';
 import { casesFor, runMatrix } from '../harness/matrix.js';
 import { freePorts } from '../harness/ports.js';
-import { handOver, makeTempDir, removeDir, runCommand, startServer, type RunningServer } from '../harness/process.js';
+import { removeDir, type RunningServer } from '../harness/process.js';
+import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import type { ServerDriver } from '../harness/suite.js';
 import { startUpstream, type Upstream } from '../harness/upstream.js';
 import { driver as apache } from '../servers/apache.driver.js';
@@ -120,17 +118,14 @@ describe('injection safety: generated policies in the real servers', () => {
       let server: RunningServer | undefined;
       let ports: number[] = [];
       beforeAll(async () => {
-        dir = makeTempDir(`prop-${driver.target}`);
-        const corsDir = join(dir, 'cors');
-        mkdirSync(corsDir);
-        for (const f of generate(set, driver.target as TargetName)) writeFileSync(join(corsDir, f.path), f.contents);
         ports = await freePorts(set.policies.length);
         upstream = await startUpstream();
-        const configPath = driver.writeConfig({ dir, corsDir, sites: set.policies.map((p, i) => ({ policy: p.name, port: ports[i]! })), upstreamPort: upstream.port });
-        handOver(dir);
-        const syntax = runCommand(driver.syntaxCheck({ dir, configPath }));
-        if (syntax.status !== 0) throw new Error(`${driver.target} rejects the config of accepted policies:\n${syntax.output.slice(0, 4000)}`);
-        server = await startServer(driver.run({ dir, configPath }), ports, 60_000);
+        const sites = set.policies.map((p, i) => ({ policy: p.name, port: ports[i]! }));
+        const prepared = prepareServerDir(driver.target, set, `prop-${driver.target}`, (d, corsDir) =>
+          driver.writeConfig({ dir: d, corsDir, sites, upstreamPort: upstream!.port }),
+        );
+        dir = prepared.dir;
+        server = await checkAndStart(driver, prepared, ports, 60_000);
       }, 120_000);
       afterAll(async () => {
         await server?.stop();

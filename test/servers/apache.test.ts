@@ -13,6 +13,7 @@ import { freePorts } from '../harness/ports.js';
 import { handOver, makeTempDir, removeDir, runCommand, startServer, type RunningServer } from '../harness/process.js';
 import { compileFixture, serverSuite, type ServerDriver, type Site } from '../harness/suite.js';
 import { largeAllowListSuite, manyOrigin, MANY_ORIGINS } from '../harness/suite.js';
+import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { startUpstream, type Upstream } from '../harness/upstream.js';
 import { MODULES, MODULE_DIR, type Layout, ERROR_403_BODY, ERROR_404_BODY, LOCAL_BODY, vhost, writeApacheConfig, driver } from './apache.driver.js';
 
@@ -20,13 +21,7 @@ serverSuite(driver);
 
 /** Writes the generated files of `set` and an httpd.conf for `sites` below a new directory. */
 function prepare(set: PolicySet, sites: (Site & { layout: Layout })[], upstreamPort: number) {
-  const dir = makeTempDir('apache');
-  const corsDir = join(dir, 'cors');
-  mkdirSync(corsDir);
-  for (const f of generate(set, 'apache')) writeFileSync(join(corsDir, f.path), f.contents);
-  const configPath = writeApacheConfig({ dir, corsDir, sites, upstreamPort });
-  handOver(dir);
-  return { dir, corsDir, configPath };
+  return prepareServerDir('apache', set, 'apache', (dir, corsDir) => writeApacheConfig({ dir, corsDir, sites, upstreamPort }));
 }
 
 function headerValues(res: RawResponse, name: string): string[] {
@@ -87,9 +82,7 @@ describe("apache: the include next to the site's own configuration", () => {
     upstream = await startUpstream();
     let configPath: string;
     ({ dir, configPath } = prepare(set, policies.map((p, i) => ({ policy: p, port: ports[i]!, layout: 'with-site-config' as const })), upstream.port));
-    const r = runCommand(driver.syntaxCheck({ dir, configPath }));
-    if (r.status !== 0) throw new Error(r.output);
-    server = await startServer(driver.run({ dir, configPath }), ports);
+    server = await checkAndStart(driver, { dir, configPath }, ports);
   }, 60_000);
 
   afterAll(async () => {

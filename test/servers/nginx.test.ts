@@ -11,6 +11,7 @@ import { freePorts } from '../harness/ports.js';
 import { handOver, makeTempDir, removeDir, runCommand, startServer, type CommandSpec, type RunningServer } from '../harness/process.js';
 import { compileFixture, serverSuite, type ServerDriver, type Site } from '../harness/suite.js';
 import { largeAllowListSuite, manyOrigin, MANY_ORIGINS } from '../harness/suite.js';
+import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { startUpstream, type Upstream } from '../harness/upstream.js';
 import { LAYOUTS, type Layout, TEMP_PATHS, siteBlock, writeNginxConfig, nginxArgs, driver } from './nginx.driver.js';
 
@@ -18,13 +19,7 @@ serverSuite(driver);
 
 /** Writes the generated files of `set` and an nginx.conf for `sites` below a new directory. */
 function prepare(set: PolicySet, sites: { policy: string; port: number; layout: Layout }[], upstreamPort: number) {
-  const dir = makeTempDir('nginx');
-  const corsDir = join(dir, 'cors');
-  mkdirSync(corsDir);
-  for (const f of generate(set, 'nginx')) writeFileSync(join(corsDir, f.path), f.contents);
-  const configPath = writeNginxConfig({ dir, corsDir, sites, upstreamPort });
-  handOver(dir);
-  return { dir, corsDir, configPath };
+  return prepareServerDir('nginx', set, 'nginx', (dir, corsDir) => writeNginxConfig({ dir, corsDir, sites, upstreamPort }));
 }
 
 describe('nginx: the fixture configuration passes nginx -t without any warning', () => {
@@ -92,9 +87,7 @@ describe('nginx: the inheritance rules the generated comment warns about are rea
       ],
       upstream.port,
     ));
-    const r = runCommand(driver.syntaxCheck({ dir, configPath }));
-    if (r.status !== 0) throw new Error(r.output);
-    server = await startServer(driver.run({ dir, configPath }), ports);
+    server = await checkAndStart(driver, { dir, configPath }, ports);
   }, 60_000);
 
   afterAll(async () => {
