@@ -11,6 +11,7 @@
 //   P.conf      if ($cors_P_state = preflight) { return 204; }   if (… = refused) { return 403; }
 //               add_header <CORS header> $cors_P_<h> always;     (an empty value adds no header)
 //               add_header Vary Origin always;  proxy_hide_header <each CORS header>;
+import { doubleQuoted } from '../quoting.js';
 import { matcherRegex } from '../../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type Policy, type PolicySet } from '../../model/types.js';
 import { chooseMapHashSettings, NGINX_MAP_HASH_DEFAULTS, type ExactKeys } from './hash.js';
@@ -94,17 +95,7 @@ export interface NginxView {
  * escape the closing quote): regexes stay readable (`\.` stays `\.`).
  */
 export function nginxString(text: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw new Error(`nginx: control character in ${JSON.stringify(text)}`);
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '"') out += '\\"';
-    else if (c === '\\') {
-      const next = text[i + 1];
-      out += next === undefined || '"\'\\trn'.includes(next) ? '\\\\' : '\\';
-    } else out += c;
-  }
-  return `"${out}"`;
+  return doubleQuoted(text, 'nginx', '\'\\trn');
 }
 
 /**
