@@ -5,7 +5,7 @@ import { nearest } from '../lazy.js';
 import validate from '../generated/schema-validator.js';
 import type { Finding } from './rule.js';
 
-const POLICY_KEYS = ['origins', 'methods', 'allowHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'dangerouslyAllow'];
+const POLICY_KEYS = ['origins', 'methods', 'allowHeaders', 'exposeHeaders', 'credentials', 'maxAge', 'privateNetwork', 'dangerouslyAllow', 'paths', 'upstream'];
 const TOP_KEYS = ['version', 'policies'];
 /** Lists whose empty elements the token rules report (method-token, header-token). */
 const TOKEN_LISTS = ['methods', 'allowHeaders', 'exposeHeaders'];

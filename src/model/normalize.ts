@@ -1,7 +1,7 @@
 // Raw (already checked) policy document → normalized model. Defaults of contract §1 are applied
 // here and nowhere else.
 import { parseOriginEntry } from './origin.js';
-import type { ListHeader, OriginMatcher, OriginSet, Policy, PolicySet } from './types.js';
+import type { ListHeader, OriginMatcher, OriginSet, Policy, PolicySet, Upstream } from './types.js';
 
 export type RawOrigin = string | { regex: string };
 
@@ -14,6 +14,8 @@ export interface RawPolicy {
   maxAge?: number;
   privateNetwork?: boolean;
   dangerouslyAllow?: string[];
+  paths?: string[];
+  upstream?: { url: string; ca?: string };
 }
 
 export interface RawPolicyFile {
@@ -66,6 +68,16 @@ function originSet(origins: RawPolicy['origins']): OriginSet {
   return { kind: 'list', matchers };
 }
 
+/** Every path when the policy names none (contract §2a: exactly as `paths: [/]`). */
+export const ALL_PATHS: readonly string[] = ['/'];
+
+export function normalizeUpstream(raw: { url: string; ca?: string }): Upstream {
+  const u = new URL(raw.url);
+  const scheme = u.protocol === 'https:' ? 'https' : 'http';
+  const basePath = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
+  return { url: raw.url, scheme, host: u.hostname, port: u.port === '' ? null : Number(u.port), basePath, ca: raw.ca ?? null };
+}
+
 export function normalizePolicy(name: string, raw: RawPolicy): Policy {
   const credentials = raw.credentials ?? false;
   const headerKey = (h: string) => h.toLowerCase();
@@ -78,6 +90,8 @@ export function normalizePolicy(name: string, raw: RawPolicy): Policy {
     exposeHeaders: unique(raw.exposeHeaders ?? [], headerKey),
     maxAge: raw.maxAge ?? null,
     privateNetwork: raw.privateNetwork ?? false,
+    paths: raw.paths ? unique(raw.paths, (p) => p) : ALL_PATHS,
+    upstream: raw.upstream ? normalizeUpstream(raw.upstream) : null,
   };
 }
 
