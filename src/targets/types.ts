@@ -1,7 +1,8 @@
 import type { PolicySet } from '../model/types.js';
+import type { Dialect } from './dialect.js';
 
-export const TARGET_NAMES = ['nginx', 'apache', 'caddy'] as const;
-export type TargetName = (typeof TARGET_NAMES)[number];
+// The list of targets is src/targets/registry.ts; these re-exports keep the stage boundaries.
+export { TARGET_NAMES, type TargetName } from './registry.js';
 
 /** One file a target produces, before the provenance header is prepended. */
 export interface RenderedFile {
@@ -14,9 +15,10 @@ export interface RenderedFile {
 
 /**
  * A target turns the normalized policy set into files: a TypeScript view-model builder makes every
- * decision, a Handlebars template only lays the view out.
+ * decision, a Handlebars template only lays the view out. Its facts are data (`dialect`).
  */
-export interface Target {
-  readonly name: TargetName;
+export interface Target<N extends string = string> {
+  readonly name: N;
+  readonly dialect: Dialect;
   render(set: PolicySet): RenderedFile[];
 }

@@ -3,10 +3,12 @@
 // only lays it out.
 import { renderTemplate } from '../../render/templates.js';
 import type { Target } from '../types.js';
+import { dialect } from './dialect.js';
 import { buildApacheView } from './view.js';
 
-export const apache: Target = {
+export const apache: Target<'apache'> = {
   name: 'apache',
+  dialect,
   render(set) {
     return buildApacheView(set).policies.map((policy) => ({
       path: policy.file,

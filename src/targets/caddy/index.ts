@@ -2,10 +2,12 @@
 // for every policy (contract §4). Every decision lives in view.ts; the template only lays it out.
 import { renderTemplate } from '../../render/templates.js';
 import type { Target } from '../types.js';
+import { dialect } from './dialect.js';
 import { buildCaddyView } from './view.js';
 
-export const caddy: Target = {
+export const caddy: Target<'caddy'> = {
   name: 'caddy',
+  dialect,
   render(set) {
     const view = buildCaddyView(set);
     const body = renderTemplate('caddy', 'cors', view);

@@ -3,10 +3,12 @@
 // Every decision is made in view.ts; the templates only lay it out.
 import { renderTemplate } from '../../render/templates.js';
 import type { RenderedFile, Target } from '../types.js';
+import { dialect } from './dialect.js';
 import { buildNginxView } from './view.js';
 
-export const nginx: Target = {
+export const nginx: Target<'nginx'> = {
   name: 'nginx',
+  dialect,
   render(set) {
     const view = buildNginxView(set);
     const files: RenderedFile[] = [

@@ -1,0 +1,26 @@
+// nginx as cors-gen generates for it (docs: nginx.org ngx_http_core_module, ngx_http_map_module).
+import type { Dialect } from '../dialect.js';
+
+export const dialect: Dialect = {
+  name: 'nginx',
+  title: 'nginx',
+  minVersion: '1.22',
+  regexEngine: 'PCRE',
+  specialCharacters: [
+    { char: '$', why: 'nginx reads $name as a variable, in quoted strings too' },
+    { char: "'", why: 'it would end a quoted nginx string' },
+    { char: '"', why: 'it would end a quoted nginx string' },
+    { char: ';', why: 'it ends an nginx directive' },
+    { char: '#', why: 'it starts an nginx comment' },
+    { char: '{', why: 'it opens an nginx block' },
+    { char: '}', why: 'it closes an nginx block' },
+  ],
+  // http.conf holds the maps of every policy: a policy named "http" would be written to the same file.
+  reserved: { names: ['http'], suffixes: [] },
+  include: [
+    { file: 'http.conf', where: 'once, inside http {}', line: 'include DIR/http.conf;' },
+    { file: '<name>.conf', where: 'inside the server {} or location {} that proxies to the application', line: 'include DIR/<name>.conf;' },
+  ],
+  needs: [],
+  syntaxCheck: 'nginx -t',
+};

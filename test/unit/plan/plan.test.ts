@@ -1,0 +1,70 @@
+// The response plan agrees with the reference evaluator on the whole request matrix of the
+// real-server suites (every fixture policy, its sample and attacker-shaped origins, every request
+// kind), plus the request-header variants that decide reflected values.
+import { describe, expect, it } from 'vitest';
+import { evaluate, type CorsRequest } from '../../../src/model/evaluate.js';
+import { buildPlan, routes } from '../../../src/plan/index.js';
+import { casesFor } from '../../harness/matrix.js';
+import { compilePolicy } from '../../harness/policy.js';
+import { SAMPLES, SERVER_POLICY_FILE } from '../../fixtures/server-policies.js';
+import { interpret } from './interpret.js';
+
+const set = compilePolicy(SERVER_POLICY_FILE, 'server-policies.yaml');
+const plan = buildPlan(set);
+
+/** Preflight variants: requested headers absent, empty, one, several; private network asked or not. */
+function variants(origin: string): CorsRequest[] {
+  const out: CorsRequest[] = [];
+  for (const acrh of [undefined, '', 'x-custom', 'authorization,content-type,x-a'])
+    for (const acrpn of [undefined, 'true', 'TRUE', 'false'])
+      for (const acrm of ['PUT', 'GET', 'patch']) {
+        const headers: Record<string, string> = { origin, 'access-control-request-method': acrm };
+        if (acrh !== undefined) headers['access-control-request-headers'] = acrh;
+        if (acrpn !== undefined) headers['access-control-request-private-network'] = acrpn;
+        out.push({ method: 'OPTIONS', headers });
+      }
+  return out;
+}
+
+describe('the response plan answers as the reference evaluator', () => {
+  for (const policy of set.policies) {
+    it(`policy ${policy.name}`, () => {
+      const p = plan.policies.find((x) => x.name === policy.name)!;
+      const samples = SAMPLES[policy.name]!;
+      const requests: CorsRequest[] = [
+        ...casesFor(samples).map((c) => ({ method: c.method, headers: c.headers })),
+        ...samples.allowed.flatMap(variants),
+        ...samples.refused.flatMap(variants),
+      ];
+      let compared = 0;
+      for (const req of requests) {
+        const { matched: _matched, ...want } = evaluate(policy, req);
+        expect(interpret(p, req), `${req.method} ${JSON.stringify(req.headers)}`).toEqual(want);
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(50);
+    });
+  }
+});
+
+describe('routes', () => {
+  it('longest prefix first, file order among equal lengths', () => {
+    const s = compilePolicy(
+      `version: 1
+policies:
+  public:
+    origins: "*"
+    paths: [/public/, /]
+  api:
+    origins: [https://app.example.com]
+    paths: [/api/, /api/admin/]
+`,
+    );
+    expect(routes(s)).toEqual([
+      { prefix: '/api/admin/', policy: 'api' },
+      { prefix: '/public/', policy: 'public' },
+      { prefix: '/api/', policy: 'api' },
+      { prefix: '/', policy: 'public' },
+    ]);
+  });
+});
