@@ -29,7 +29,7 @@ export const CAUSE_TEXT: Record<CauseId, string> = {
   redirect: 'the server redirects before the preflight answer (browsers refuse a redirected preflight: e.g. http→https or a trailing-slash redirect)',
   'other-configuration':
     'the server answers from another policy or another CORS configuration (regenerate the files from this policy: cors-gen --check shows drift)',
-  'vary-replaced': "Vary lacks Origin: something after the included file replaces Vary (the application's Vary is kept, but not one set by a later add_header/Header set)",
+  'vary-replaced': 'the included Vary: Origin is dropped on this route (a location or block with headers of its own) or replaced by a later directive that sets Vary',
   timeout: 'no answer within the time-out while other requests were answered',
   network: 'the connection failed while other requests were answered',
 };
