@@ -2,7 +2,10 @@
 // on 127.0.0.1 (node:http) that records what verify sends: methods, headers, concurrency, redirects
 // and the number of requests. The server answers as the reference evaluator says (so a run against
 // it conforms) unless a test tells it to misbehave.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +168,53 @@ describe('verify against an instrumented loopback server', () => {
     for (let i = 0; i < 60; i++) expect(sentOrigins.has(`https://tenant-${i}.example.org`)).toBe(true);
     expect(r.stdout).toMatch(/^note: the [0-9]+ requests derived from the policy exceed the limit of 1000 per run; cut evenly to [0-9]+ of [0-9]+ origins on 3 of 3 paths$/m);
     expect(r.stdout.trim().split('\n').at(-1)).toBe(`verify: ${srv.seen.length}/${srv.seen.length} requests conform`);
+  });
+});
+
+describe('verify over https', () => {
+  let server: Server | undefined;
+  let port = 0;
+  let ca = '';
+  const seen: string[] = [];
+  const { path, policy } = policyFile('https.yaml', 'version: 1\npolicies:\n  api:\n    origins: [https://app.example.com]\n');
+
+  beforeAll(async () => {
+    const key = join(work, 'tls-key.pem');
+    ca = join(work, 'tls-cert.pem');
+    const r = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', ca, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
+    server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(ca) }, (req, res) => {
+      seen.push(req.method ?? '');
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      const expected = evaluate(policy, { method: req.method ?? 'GET', headers });
+      res.writeHead(expected.status === 'upstream' ? 200 : expected.status, { ...expected.headers, vary: 'Origin' }).end();
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it('a certificate the system store does not trust: exit 3 (TLS failure), nothing judged', async () => {
+    const r = await runVerifyCli([path, '--url', `https://127.0.0.1:${port}`]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/could not be reached: TLS failure/);
+    expect(seen).toEqual([]);
+  });
+
+  it('--ca trusts it: exit 0, and --format json prints the results', async () => {
+    const r = await runVerifyCli([path, '--url', `https://127.0.0.1:${port}`, '--ca', ca, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { sent: number; conforming: number; results: { conforms: boolean; method: string }[] };
+    expect(doc.sent).toBe(seen.length);
+    expect(doc.conforming).toBe(doc.sent);
+    expect(doc.results.every((x) => x.conforms)).toBe(true);
   });
 });
 
