@@ -70,14 +70,20 @@ export function causeOf(j: Judged, preflight: PreflightFate): CauseId | undefine
   return 'other-configuration';
 }
 
-/** Causes for every judged request, in order (preflights first, so actual requests can lean on them). */
+/**
+ * Causes for every judged request, in order. An actual request leans on the preflight sent to the
+ * same path from the same origin, or (without Origin) on the first preflight of its path that deviated.
+ */
 export function causes(judged: readonly Judged[]): (CauseId | undefined)[] {
   const key = (r: ProbeRequest) => `${r.path}\n${r.headers.origin ?? ''}`;
   const fates = new Map<string, PreflightFate>();
+  const pathFates = new Map<string, PreflightFate>();
   for (const j of judged) {
     if (j.request.kind !== 'preflight') continue;
     const ok = j.outcome.kind === 'answered' && j.differences.length === 0;
-    fates.set(key(j.request), ok ? { ok } : { ok, cause: causeOf(j, undefined) });
+    const fate: PreflightFate = ok ? { ok } : { ok, cause: causeOf(j, undefined) };
+    fates.set(key(j.request), fate);
+    if (!ok && !pathFates.has(j.request.path)) pathFates.set(j.request.path, fate);
   }
-  return judged.map((j) => causeOf(j, fates.get(key(j.request))));
+  return judged.map((j) => causeOf(j, fates.get(key(j.request)) ?? pathFates.get(j.request.path)));
 }

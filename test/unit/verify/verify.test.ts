@@ -100,7 +100,12 @@ describe('causes', () => {
   });
   it('401 on a preflight: authentication first; 200: the preflight reached the application, and so did the GET', () => {
     expect(causes([judge(preflight, 401, { Vary: 'Origin' })])).toEqual(['auth-before-preflight']);
-    expect(causes([judge(preflight, 200, { 'Access-Control-Allow-Origin': '*' }), judge(get, 200, { 'Access-Control-Allow-Origin': '*' })])).toEqual(['not-included', 'not-included']);
+    const bare: ProbeRequest = { kind: 'actual', method: 'GET', path: '/x/', headers: {} };
+    expect(causes([judge(preflight, 200, { 'Access-Control-Allow-Origin': '*' }), judge(get, 200, { 'Access-Control-Allow-Origin': '*' }), judge(bare, 200, {})])).toEqual([
+      'not-included',
+      'not-included',
+      'not-included',
+    ]);
   });
   it('301 on a preflight: a redirect', () => {
     expect(causes([judge(preflight, 301, { Vary: 'Origin' })])).toEqual(['redirect']);
