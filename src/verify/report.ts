@@ -1,6 +1,8 @@
 // What verify prints: one FAIL line per deviating request and a closing count (text), or the same
 // results as one JSON document. Text from the server is quoted (src/verify/quote.ts).
+import { CORS_RESPONSE_HEADERS } from '../model/types.js';
 import { CAUSE_TEXT } from './causes.js';
+import { headerValues } from './headers.js';
 import { describeDifference } from './compare.js';
 import { printable, quote } from './quote.js';
 import { conforms, type Result, type VerifyRun } from './run.js';
@@ -48,6 +50,16 @@ export function textReport(run: VerifyRun): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The received headers verify judges (Access-Control-* and Vary), each with every value it had. */
+function judgedHeaders(rawHeaders: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const name of [...CORS_RESPONSE_HEADERS, 'Vary']) {
+    const values = headerValues(rawHeaders, name);
+    if (values.length > 0) out[name] = values;
+  }
+  return out;
+}
+
 export function jsonReport(run: VerifyRun): string {
   if (run.kind === 'unreachable') {
     return `${JSON.stringify({ url: run.url, policy: run.policy, reachable: false, error: { kind: run.failure.failure, message: run.failure.message } }, null, 2)}\n`;
@@ -57,7 +69,9 @@ export function jsonReport(run: VerifyRun): string {
     path: r.request.path,
     requestHeaders: r.request.headers,
     conforms: conforms(r),
-    ...(r.outcome.kind === 'answered' ? { status: r.outcome.status } : { error: { kind: r.outcome.failure, message: r.outcome.message } }),
+    ...(r.outcome.kind === 'answered'
+      ? { status: r.outcome.status, headers: judgedHeaders(r.outcome.rawHeaders) }
+      : { error: { kind: r.outcome.failure, message: r.outcome.message } }),
     expected: { status: r.expected.status === 'upstream' ? null : r.expected.status, headers: r.expected.headers, varyOrigin: r.expected.varyOrigin },
     differences: r.differences.map((d) => ({ ...d, message: describeDifference(d) })),
     ...(r.cause ? { cause: { id: r.cause, message: CAUSE_TEXT[r.cause] } } : {}),

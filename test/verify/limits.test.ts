@@ -211,8 +211,9 @@ describe('verify over https', () => {
   it('--ca trusts it: exit 0, and --format json prints the results', async () => {
     const r = await runVerifyCli([path, '--url', `https://127.0.0.1:${port}`, '--ca', ca, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    const doc = JSON.parse(r.stdout) as { sent: number; conforming: number; results: { conforms: boolean; method: string }[] };
+    const doc = JSON.parse(r.stdout) as { sent: number; conforming: number; results: { conforms: boolean; method: string; headers: Record<string, string[]> }[] };
     expect(doc.sent).toBe(seen.length);
+    expect(doc.results[0]!.headers).toEqual({ 'Access-Control-Allow-Origin': ['https://app.example.com'], 'Access-Control-Allow-Methods': ['GET, HEAD, POST'], Vary: ['Origin'] });
     expect(doc.conforming).toBe(doc.sent);
     expect(doc.results.every((x) => x.conforms)).toBe(true);
   });
