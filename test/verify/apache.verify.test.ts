@@ -113,15 +113,15 @@ describe('verify against Apache httpd', () => {
     runVerifyCli([exampleFile(MISTAKE_EXAMPLE), '--url', `http://127.0.0.1:${siteOf(m).port}`, ...paths.flatMap((p) => ['--path', p])]);
 
   it('a VirtualHost without the include: exit 1, the preflight reached the application', async () => {
-    expectMistake(await mistakeRun('not-included', ['/broken/']), { method: 'OPTIONS', cause: 'the preflight reached the application' });
+    expectMistake(await mistakeRun('not-included', ['/broken/']), { method: 'OPTIONS', cause: 'the preflight reached the application', detail: 'status 200, expected 204' });
   });
 
   it('a CORS line of its own left in a <Location>: exit 1, /broken/ named, another configuration answers', async () => {
-    expectMistake(await mistakeRun('leftover-cors-header'), { method: 'GET', cause: 'the server answers from another policy or another CORS configuration' });
+    expectMistake(await mistakeRun('leftover-cors-header'), { method: 'GET', cause: 'the server answers from another policy or another CORS configuration', detail: 'Access-Control-Allow-Origin "\\*", expected "https://app\\.example\\.com"' });
   });
 
   it('a redirect before the include: exit 1, /broken/ named, the preflight redirected', async () => {
-    expectMistake(await mistakeRun('redirect-before-include'), { method: 'OPTIONS', cause: 'the server redirects before the preflight answer' });
+    expectMistake(await mistakeRun('redirect-before-include'), { method: 'OPTIONS', cause: 'the server redirects before the preflight answer', detail: 'status 301, expected 204' });
   });
 
   it('AuthType Basic + Require valid-user on a <Location> does not bite: the include answers preflights first (exit 0)', async () => {

@@ -12,12 +12,13 @@ export async function expectConforms(r: CliResult): Promise<void> {
   expect(Number(m![2])).toBeGreaterThan(20);
 }
 
-/** Exit 1; FAIL lines only for /broken/, at least one of `method` naming `cause`. */
-export function expectMistake(r: CliResult, o: { method: string; cause: string }): void {
+/** Exit 1; FAIL lines only for /broken/, at least one of `method` naming `cause` (and showing `detail`). */
+export function expectMistake(r: CliResult, o: { method: string; cause: string; detail?: string }): void {
   expect(r.code, r.stdout + r.stderr).toBe(1);
   const fails = r.stdout.split('\n').filter((l) => l.startsWith('FAIL '));
   expect(fails.length).toBeGreaterThan(0);
   expect(fails.filter((l) => !l.startsWith(`FAIL ${l.split(' ')[1]} /broken/ `))).toEqual([]);
-  expect(fails.some((l) => l.startsWith(`FAIL ${o.method} /broken/ `) && new RegExp(`likely cause: .*${o.cause}`).test(l)), fails.slice(0, 8).join('\n')).toBe(true);
+  const named = (l: string) => l.startsWith(`FAIL ${o.method} /broken/ `) && new RegExp(`likely cause: .*${o.cause}`).test(l) && (!o.detail || new RegExp(o.detail).test(l));
+  expect(fails.some(named), fails.slice(0, 8).join('\n')).toBe(true);
   expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^verify: [0-9]+\/[0-9]+ requests conform$/);
 }
