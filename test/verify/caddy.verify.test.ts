@@ -14,8 +14,8 @@ import { runVerifyCli } from './cli.js';
 import { examplePolicies, exampleFile, MISTAKE_EXAMPLE, MISTAKE_POLICY, writeGenerated, type Site } from './deployments.js';
 import { expectConforms, expectMistake } from './expectations.js';
 
-type Mistake = 'proxy-without-upstream-snippet' | 'basicauth-everywhere' | 'not-imported' | 'basicauth-readme-recipe';
-const MISTAKES: Mistake[] = ['proxy-without-upstream-snippet', 'basicauth-everywhere', 'not-imported', 'basicauth-readme-recipe'];
+type Mistake = 'proxy-without-upstream-snippet' | 'basicauth-everywhere' | 'not-imported' | 'basicauth-readme-recipe' | 'basicauth-not-preflight-only';
+const MISTAKES: Mistake[] = ['proxy-without-upstream-snippet', 'basicauth-everywhere', 'not-imported', 'basicauth-readme-recipe', 'basicauth-not-preflight-only'];
 // bcrypt of "secret" (caddy hash-password --plaintext secret).
 const HASH = '$2a$14$DUyPjnkHPYFayuPyUDZ6vuwxA6dl8X.gLGQRboygZKCG6tMl.ABsi';
 
@@ -32,6 +32,9 @@ function siteBlock(site: Site<Mistake>, upstreamPort: number): string {
       return `${head}\n\timport cors-${p}\n\tbasicauth /broken/* {\n\t\tstaff ${HASH}\n\t}\n\t${proxy}\n}`;
     case 'not-imported':
       return `${head}\n\t${proxy}\n}`;
+    case 'basicauth-not-preflight-only':
+      // The README's former advice: preflights pass, but the path restriction is gone.
+      return `${head}\n\timport cors-${p}\n\tbasicauth @cors-${p}-not-preflight {\n\t\tstaff ${HASH}\n\t}\n\t${proxy}\n}`;
     case 'basicauth-readme-recipe':
       // README.md, "Caddy": a named matcher with the path and `not` the preflight.
       return (
@@ -106,6 +109,10 @@ describe('verify against Caddy', () => {
     expect((await send(port, { name: 'auth', method: 'GET', path: '/broken/x', headers: {} }, 'auth')).status).toBe(401);
     expect((await send(port, { name: 'open', method: 'GET', path: '/open', headers: {} }, 'open')).status).toBe(200);
     await expectConforms(await mistakeRun('basicauth-readme-recipe'));
+  });
+
+  it('basicauth @cors-<name>-not-preflight alone (the former README advice) asks every route for a password', async () => {
+    expect((await send(siteOf('basicauth-not-preflight-only').port, { name: 'open', method: 'GET', path: '/open', headers: {} }, 'open')).status).toBe(401);
   });
 
   it('a port nothing listens on: exit 3', async () => {
