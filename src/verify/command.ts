@@ -5,7 +5,7 @@ import type { Policy, PolicySet } from '../model/types.js';
 import type { Target } from './client.js';
 import { jsonReport, textReport } from './report.js';
 import { conforms, verify } from './run.js';
-import { quote } from './quote.js';
+import { printable, quote } from './quote.js';
 
 export const VERIFY_EXIT = { conform: 0, deviation: 1, usage: 2, unreachable: 3 } as const;
 
@@ -72,7 +72,8 @@ export function planVerify(set: PolicySet, file: string, o: VerifyCliOptions): V
   const names = set.policies.map((p) => p.name);
   const policy = o.policy ? set.policies.find((p) => p.name === o.policy) : set.policies.length === 1 ? set.policies[0] : undefined;
   if (!policy) {
-    return o.policy ? `no policy ${quote(o.policy)} in ${file} (it has ${names.join(', ')})` : `${file} has several policies; choose one with --policy <${names.join('|')}>`;
+    const shown = printable(file);
+    return o.policy ? `no policy ${quote(o.policy)} in ${shown} (it has ${names.join(', ')})` : `${shown} has several policies; choose one with --policy <${names.join('|')}>`;
   }
   const url = parseUrl(o.url);
   if (typeof url === 'string') return url;
