@@ -6,7 +6,7 @@ import type { Policy } from '../../../src/model/types.js';
 import { causes, type Judged } from '../../../src/verify/causes.js';
 import { compareAnswer } from '../../../src/verify/compare.js';
 import { originFor, probeOrigins } from '../../../src/verify/origins.js';
-import { failLine } from '../../../src/verify/report.js';
+import { failLine, textReport } from '../../../src/verify/report.js';
 import { MAX_REQUESTS, requestSet, type ProbeRequest } from '../../../src/verify/requests.js';
 import { compilePolicy } from '../../harness/policy.js';
 
@@ -113,6 +113,21 @@ describe('causes', () => {
 });
 
 describe('output', () => {
+  it('names origin entries that were not probed, and the cut, before the count', () => {
+    const text = textReport({
+      kind: 'judged',
+      url: 'http://127.0.0.1:1',
+      policy: 'p',
+      set: { notProbed: ['regex: ^https://[a-z]{100}\\.example\\.net$'], cut: { derived: 4000, paths: 2, pathsKept: 2, origins: 500, originsKept: 124 } },
+      results: [],
+    });
+    expect(text).toBe(
+      'not probed: origin entry "regex: ^https://[a-z]{100}\\\\.example\\\\.net$" (no origin could be derived from it)\n' +
+        'note: the 4000 requests derived from the policy exceed the limit of 1000 per run; cut evenly to 124 of 500 origins on 2 of 2 paths\n' +
+        'verify: 0/0 requests conform\n',
+    );
+  });
+
   it('a header value from the server cannot forge a line or reach the terminal raw', () => {
     const p = policyOf('    origins: [https://app.example.com]\n');
     const request: ProbeRequest = { kind: 'actual', method: 'GET', path: '/', headers: { origin: 'https://app.example.com' } };
