@@ -11,6 +11,7 @@ import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { driftDiff, foreignFiles, writeOutput } from './output/files.js';
 import { TARGET_NAMES, type TargetName } from './targets/types.js';
 import { VERSION } from './version.js';
+import { planVerify, runVerifyPlan, DEFAULT_TIMEOUT_SECONDS, type VerifyCliOptions } from './verify/command.js';
 import type { PolicySet } from './model/types.js';
 
 export const EXIT = { ok: 0, drift: 1, invalid: 2 } as const;
@@ -127,6 +128,24 @@ function runGenerate(file: string, options: GenerateOptions): number {
   return EXIT.ok;
 }
 
+/** `cors-gen verify`: bad usage throws before anything is sent; the run itself ends asynchronously. */
+function runVerify(file: string, options: VerifyCliOptions): void {
+  const r = load(file, { format: options.format }, false);
+  if ('exit' in r) {
+    process.exitCode = r.exit;
+    return;
+  }
+  const plan = planVerify(r.set, file, options);
+  if (typeof plan === 'string') throw new UsageError(plan);
+  runVerifyPlan(plan, { out, err }).then(
+    (code) => (process.exitCode = code),
+    (e: Error) => {
+      err(`cors-gen: internal error: ${e.message}\nPlease report this with the policy file that caused it.\n`);
+      process.exitCode = 70;
+    },
+  );
+}
+
 export function buildProgram(): Command {
   const program = new Command('cors-gen')
     .description('Compile a YAML CORS policy into nginx, Apache httpd and Caddy configuration.')
@@ -144,8 +163,10 @@ Examples:
   cors-gen policy.yaml --target caddy --out caddy/cors --check   exit 1 with a diff on drift
   cors-gen validate policy.yaml --format json              diagnostics as JSON
   cors-gen explain policy.yaml --origin https://app.example.com --method PUT --header Content-Type:application/json
+  cors-gen verify policy.yaml --policy api --url https://staging.example.com   check a deployed server
 
-Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.`,
+Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.
+verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3 server not reached.`,
     );
   const format = () => new Option('--format <format>', 'diagnostics as text on stderr, or a JSON array on stdout').choices(['text', 'json']).default('text');
 
@@ -181,6 +202,17 @@ Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.`
     .action((policy: string, options: ExplainOptions) => {
       process.exitCode = runExplain(policy, options);
     });
+
+  program
+    .command('verify <policy>')
+    .description('send a running server a bounded set of CORS requests (OPTIONS, GET, HEAD only) and compare every answer with the policy')
+    .requiredOption('--url <url>', 'the server: http(s)://host[:port]')
+    .option('--policy <name>', 'the policy to verify when the file has several')
+    .option('--path <path>', "a path to probe (repeatable; default: the policy's paths)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(new Option('--format <format>', 'FAIL lines and a count as text, or the results as JSON on stdout').choices(['text', 'json']).default('text'))
+    .option('--timeout <seconds>', 'time-out per request', String(DEFAULT_TIMEOUT_SECONDS))
+    .option('--ca <file>', 'PEM file of the CA to trust for an https:// --url (default: the system store)')
+    .action((policy: string, options: VerifyCliOptions) => runVerify(policy, options));
 
   program
     .command('init [file]')

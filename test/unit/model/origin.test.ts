@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseOriginEntry } from '../../../src/model/origin.js';
 import { matcherRegex } from '../../../src/model/regex.js';
 import { matcherAccepts } from '../../../src/model/evaluate.js';
-import { attackOrigins } from '../../harness/matrix.js';
+import { attackOrigins } from '../../../src/verify/origins.js';
 
 describe('parseOriginEntry', () => {
   it.each([
