@@ -19,7 +19,7 @@ const SAFE_PREFIX = /^\/[A-Za-z0-9._~!&+,=:@/-]*$/;
 
 export function checkedPrefix(prefix: string, target: string): string {
   if (!SAFE_PREFIX.test(prefix) || prefix.includes('//') || /\/\.\.?(\/|$)/.test(prefix)) {
-    throw new Error(`internal error: the path prefix ${JSON.stringify(prefix)} reached the ${target} target unchecked`);
+    throw new Error(`the path prefix ${JSON.stringify(prefix)} reached the ${target} target unchecked (the paths-* checks must refuse it)`);
   }
   return prefix;
 }

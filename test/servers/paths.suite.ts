@@ -12,7 +12,7 @@ import { evaluateAt, type PathTarget, type PathVerdict } from '../../src/model/p
 import { CORS_RESPONSE_HEADERS, type Policy, type PolicySet } from '../../src/model/types.js';
 import { compare, send, type RawResponse, type RequestCase } from '../harness/matrix.js';
 import { freePorts } from '../harness/ports.js';
-import { removeDir, type RunningServer } from '../harness/process.js';
+import { removeDir, runCommand, type RunningServer } from '../harness/process.js';
 import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { compilePolicy, type ServerDriver } from '../harness/suite.js';
 import { startUpstream, statusOf, UPSTREAM_CORS_HEADERS, UPSTREAM_VARY, type Upstream } from '../harness/upstream.js';
@@ -177,6 +177,7 @@ export function pathsSuite(target: PathTarget, paths: PathsDriver): void {
     const byName = (n: string) => set.policies.find((p) => p.name === n)!;
     let sites: PathsSite[] = [];
     let dir = '';
+    let configPath = '';
     let upstream: Upstream | undefined;
     let server: RunningServer | undefined;
 
@@ -188,7 +189,7 @@ export function pathsSuite(target: PathTarget, paths: PathsDriver): void {
         { policies: ['site'], port: ports[1]! },
       ];
       const prepared = prepareServerDir(target, set, `${target}-paths`, (d, corsDir) => paths.writeConfig({ dir: d, corsDir, sites, upstreamPort: upstream!.port }));
-      dir = prepared.dir;
+      ({ dir, configPath } = prepared);
       server = await checkAndStart(paths.driver, prepared, ports);
     }, 60_000);
 
@@ -196,6 +197,12 @@ export function pathsSuite(target: PathTarget, paths: PathsDriver): void {
       await server?.stop();
       await upstream?.close();
       if (dir) removeDir(dir);
+    });
+
+    it('the configuration passes the server’s syntax check without a warning (nginx: variables and map hashes fit)', () => {
+      const r = runCommand(paths.driver.syntaxCheck({ dir, configPath }));
+      expect(r.status, r.output).toBe(0);
+      expect(r.output).not.toMatch(/\[(warn|emerg|alert|crit|error)\]/);
     });
 
     for (const [i, label] of [
