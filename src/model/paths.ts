@@ -28,7 +28,10 @@
 // dot-segments. Caddy 2.6.2's path matcher (modules/caddyhttp/matchers.go MatchPath.Match, tag
 // v2.6.2) lower-cases Go's decoded URL.Path, trims trailing dots and spaces
 // (strings.TrimRight(p, ". ")) and cleans it with path.Clean, keeping a trailing slash
-// (caddyhttp.go cleanPath); Go's server refuses a malformed escape with 400.
+// (caddyhttp.go cleanPath); Go's server refuses a malformed escape with 400. (From v2.7.0 Caddy
+// trims dots and spaces only on Windows, caddyserver/caddy #5613; the model follows 2.6.2, the
+// floor CI runs.) These are the servers' defaults: nginx merge_slashes on, Apache MergeSlashes On
+// and AllowEncodedSlashes Off.
 import type { ExpectedResponse, CorsRequest } from './evaluate.js';
 import { evaluate } from './evaluate.js';
 import type { Policy } from './types.js';
