@@ -12,11 +12,14 @@ import type { PathsDriver, PathsSite } from './paths.suite.js';
 function writeNginx(o: { dir: string; corsDir: string; sites: PathsSite[]; upstreamPort: number }): string {
   const temp = join(o.dir, 'temp');
   for (const t of TEMP_PATHS) mkdirSync(join(temp, t), { recursive: true });
+  const includes = (s: PathsSite, indent: string) => s.policies.map((p) => `${indent}include ${join(o.corsDir, `${p}.conf`)};`);
+  // Every policy at server level, or (the other layout) all of them inside the one location.
   const servers = o.sites.flatMap((s) => [
     '    server {',
     `        listen 127.0.0.1:${s.port};`,
-    ...s.policies.map((p) => `        include ${join(o.corsDir, `${p}.conf`)};`),
+    ...(s.layout === 'other' ? [] : includes(s, '        ')),
     '        location / {',
+    ...(s.layout === 'other' ? includes(s, '            ') : []),
     `            proxy_pass http://127.0.0.1:${o.upstreamPort};`,
     '        }',
     '    }',
@@ -41,7 +44,10 @@ function writeNginx(o: { dir: string; corsDir: string; sites: PathsSite[]; upstr
   return path;
 }
 
-/** The first virtual host also has an ErrorDocument for 403: refused preflights go through an internal redirect. */
+/**
+ * The first virtual host also has an ErrorDocument for 403: refused preflights go through an
+ * internal redirect.
+ */
 function writeApache(o: { dir: string; corsDir: string; sites: PathsSite[]; upstreamPort: number }): string {
   const root = join(o.dir, 'apache');
   for (const sub of ['run', 'logs', 'htdocs/errors']) mkdirSync(join(root, sub), { recursive: true });
@@ -53,6 +59,8 @@ function writeApache(o: { dir: string; corsDir: string; sites: PathsSite[]; upst
     ...(i === 0
       ? [`    DocumentRoot "${root}/htdocs"`, `    <Directory "${root}/htdocs">`, '        Require all granted', '    </Directory>', '    ErrorDocument 403 /errors/403.txt', '    ProxyPass "/errors/" "!"']
       : []),
+    // The other layout has rewrite rules and request header edits of its own below the includes.
+    ...(s.layout === 'other' ? ['    RewriteRule "^/old/(.*)$" "/api/$1" [PT]', '    RequestHeader unset Origin'] : []),
     `    ProxyPass "/" "http://127.0.0.1:${o.upstreamPort}/" disablereuse=On`,
     '</VirtualHost>',
   ]);
@@ -91,7 +99,13 @@ function writeCaddy(o: { dir: string; corsDir: string; sites: PathsSite[]; upstr
     .map((s, i) => {
       const imports = s.policies.map((p) => `\timport cors-${p}\n`).join('');
       // The first site routes /api/* through a handle block of its own, the rest through another.
-      const body = i === 0 ? `\thandle /api/* {\n${proxy('\t\t')}\t}\n\thandle {\n${proxy('\t\t')}\t}\n` : proxy('\t');
+      // The other layout proxies through a route block and answers anything else itself.
+      const body =
+        i === 0
+          ? `\thandle /api/* {\n${proxy('\t\t')}\t}\n\thandle {\n${proxy('\t\t')}\t}\n`
+          : s.layout === 'other'
+            ? `\troute {\n${proxy('\t\t')}\t}\n\trespond "not here" 418\n`
+            : proxy('\t');
       return `http://127.0.0.1:${s.port} {\n${imports}${body}}\n`;
     })
     .join('\n');

@@ -1,11 +1,11 @@
 // Path-scoped policies (contract §2a) in the real servers. One policy file: `public` (/public/, any
 // origin), `api` (/api/ and /v2/, credentials from one origin), `admin` (/api/admin/, stricter) and
 // `site` (no paths). Server block / virtual host / site A includes public, api and admin together
-// at one level; B includes site alone. Requests at governed and ungoverned paths, written with
-// dot-segments (plain and percent-encoded), repeated slashes, mixed case, encoded slashes and
-// query strings, are each compared with the reference evaluator for that target
-// (src/model/paths.ts evaluateAt): the server's own refusal, the governing policy's answer, or
-// the request passed on untouched.
+// at one level; B includes site alone; C is A in another layout (nginx: inside the location).
+// Requests at governed and ungoverned paths, written with dot-segments (plain and
+// percent-encoded), repeated slashes, mixed case, encoded slashes and query strings, are each
+// compared with the reference evaluator for that target (src/model/paths.ts evaluateAt): the
+// server's own refusal, the governing policy's answer, or the request passed on untouched.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAt, type PathTarget, type PathVerdict } from '../../src/model/paths.js';
@@ -46,6 +46,8 @@ policies:
 export interface PathsSite {
   policies: string[];
   port: number;
+  /** Another way to include them at one level (nginx: inside the location; Apache and Caddy: beside rules of the site's own). */
+  layout?: 'other';
 }
 
 export interface PathsDriver {
@@ -183,10 +185,11 @@ export function pathsSuite(target: PathTarget, paths: PathsDriver): void {
 
     beforeAll(async () => {
       upstream = await startUpstream();
-      const ports = await freePorts(2);
+      const ports = await freePorts(3);
       sites = [
         { policies: ['public', 'api', 'admin'], port: ports[0]! },
         { policies: ['site'], port: ports[1]! },
+        { policies: ['public', 'api', 'admin'], port: ports[2]!, layout: 'other' },
       ];
       const prepared = prepareServerDir(target, set, `${target}-paths`, (d, corsDir) => paths.writeConfig({ dir: d, corsDir, sites, upstreamPort: upstream!.port }));
       ({ dir, configPath } = prepared);
@@ -208,6 +211,7 @@ export function pathsSuite(target: PathTarget, paths: PathsDriver): void {
     for (const [i, label] of [
       [0, 'public + api + admin together'],
       [1, 'site (no paths) alone'],
+      [2, 'public + api + admin together, the other layout'],
     ] as const) {
       it(`${label}: every response matches the evaluator for ${target}`, async () => {
         const site = sites[i]!;
