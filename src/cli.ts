@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { checkPolicyText, generate } from './compile.js';
-import { explain } from './explain.js';
+import { explain, explainUngoverned, governedLine, policyForPath } from './explain.js';
 import { schemaReference, starterPolicy } from './init.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { driftDiff, foreignFiles, writeOutput } from './output/files.js';
@@ -70,22 +70,39 @@ interface ExplainOptions {
   header: string[];
   credentials?: boolean;
   policy?: string;
+  path: string;
 }
 
 function runExplain(file: string, options: ExplainOptions): number {
   const r = load(file, { format: 'text' }, false);
   if ('exit' in r) return r.exit;
   const names = r.set.policies.map((p) => p.name);
-  const policy = options.policy ? r.set.policies.find((p) => p.name === options.policy) : r.set.policies.length === 1 ? r.set.policies[0] : undefined;
-  if (!policy) {
-    throw new UsageError(options.policy ? `no policy "${options.policy}" in ${file} (it has ${names.join(', ')})` : `${file} has several policies; choose one with --policy <${names.join('|')}>`);
-  }
   const headers = options.header.map((h) => {
     const colon = h.indexOf(':');
     return colon < 0 ? { name: h.trim() } : { name: h.slice(0, colon).trim(), value: h.slice(colon + 1).trim() };
   });
-  out(explain(policy, { origin: options.origin, method: options.method, headers, credentials: !!options.credentials }).text);
-  return EXIT.ok;
+  const req = { origin: options.origin, method: options.method, headers, credentials: !!options.credentials };
+  if (options.policy) {
+    const policy = r.set.policies.find((p) => p.name === options.policy);
+    if (!policy) throw new UsageError(`no policy "${options.policy}" in ${file} (it has ${names.join(', ')})`);
+    out(explain(policy, req).text);
+    return EXIT.ok;
+  }
+  // Without --policy, the path decides (contract §2a): the policy with the longest matching prefix.
+  if (!options.path.startsWith('/')) throw new UsageError(`--path must start with /: ${JSON.stringify(options.path)}`);
+  const choice = policyForPath(r.set.policies, options.path);
+  switch (choice.kind) {
+    case 'none':
+      out(explainUngoverned(options.path, req).text);
+      return EXIT.ok;
+    case 'governed':
+      out(`${governedLine(options.path, choice.policy, choice.prefix)}${explain(choice.policy, req).text}`);
+      return EXIT.ok;
+    case 'ambiguous':
+      throw new UsageError(`${file} has several policies for ${options.path} (${choice.names.join(', ')}); choose one with --policy <${names.join('|')}>`);
+    case 'servers-differ':
+      throw new UsageError(`the servers read the path ${JSON.stringify(options.path)} differently (${choice.readings}); give it as the server routes it, or choose --policy`);
+  }
 }
 
 function runInit(file: string): number {
@@ -198,7 +215,8 @@ verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3
     .option('--method <method>', 'the request method', 'GET')
     .option('--header <header>', 'a request header the script sets, "Name" or "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--credentials', "the request is made with credentials (credentials: 'include')")
-    .option('--policy <name>', 'the policy to use when the file has several')
+    .option('--policy <name>', 'the policy to use (default: the one that governs --path)')
+    .option('--path <path>', "the request's path: picks the policy whose paths prefix is the longest that matches", '/')
     .action((policy: string, options: ExplainOptions) => {
       process.exitCode = runExplain(policy, options);
     });

@@ -4,6 +4,7 @@
 import { corsCheck, needsPreflight, preflightCheck, unsafeHeaderNames, type BrowserRequest } from './model/browser.js';
 import { evaluate, matchOrigin, type ExpectedResponse } from './model/evaluate.js';
 import { hostText, splitRequestOrigin } from './model/origin.js';
+import { governs, matchingPrefix, serverPath, type PathTarget } from './model/paths.js';
 import type { OriginMatcher, Policy } from './model/types.js';
 
 export function describeMatcher(m: OriginMatcher): string {
@@ -92,4 +93,56 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
   }
   lines.push('', `Result: ${accepted ? 'ALLOWED' : 'BLOCKED'}`);
   return { text: `${lines.join('\n')}\n`, accepted };
+}
+
+// --- paths (contract §2a) -----------------------------------------------------------------------
+
+export type PathChoice =
+  | { kind: 'governed'; policy: Policy; prefix: string }
+  | { kind: 'none' }
+  /** Several policies share the longest prefix (only `/`: policies without paths). */
+  | { kind: 'ambiguous'; names: string[] }
+  /** The servers read the path differently (encoded slash, case, dot-segments above the root). */
+  | { kind: 'servers-differ'; readings: string };
+
+const TARGETS: readonly PathTarget[] = ['nginx', 'apache', 'caddy'];
+
+/** Which policy of the file governs `path` in the generated configs, when all three servers agree. */
+export function policyForPath(policies: readonly Policy[], path: string): PathChoice {
+  const readings = TARGETS.map((t) => {
+    const sp = serverPath(t, path);
+    if (sp.kind === 'refused') return { t, text: `refused ${sp.status}`, names: [] as string[], path: '' };
+    const names = policies.filter((p) => governs(p, policies, sp.path, t)).map((p) => p.name);
+    return { t, text: names.length > 0 ? names.join('+') : 'none', names, path: sp.path };
+  });
+  if (new Set(readings.map((r) => r.text)).size > 1) {
+    return { kind: 'servers-differ', readings: readings.map((r) => `${r.t}: ${r.text}`).join(', ') };
+  }
+  const first = readings[0]!;
+  if (first.text.startsWith('refused')) return { kind: 'servers-differ', readings: `every server refuses ${path} (${first.text})` };
+  if (first.names.length > 1) return { kind: 'ambiguous', names: first.names };
+  if (first.names.length === 0) return { kind: 'none' };
+  const policy = policies.find((p) => p.name === first.names[0])!;
+  return { kind: 'governed', policy, prefix: matchingPrefix(policy, first.path, 'nginx')! };
+}
+
+/** The first line of an explanation at a path the policy governs. */
+export function governedLine(path: string, policy: Policy, prefix: string): string {
+  return prefix === '/' && policy.paths.length === 1 ? '' : `Path ${path}: governed by policy "${policy.name}" (prefix ${prefix}, the longest that matches).\n`;
+}
+
+/** What happens at a path no policy of the file governs. */
+export function explainUngoverned(path: string, req: BrowserRequest): Explanation {
+  return {
+    text: [
+      `No policy governs the path ${path}: the server passes the ${req.method} from ${req.origin} on untouched.`,
+      'It answers no preflight and adds no Access-Control-* header and no Vary: Origin; whatever the',
+      'application sends decides (nginx and Caddy still remove its own Access-Control-* headers there, Apache',
+      'passes them). A browser blocks a cross-origin read unless the application allows it itself.',
+      '',
+      'Result: NOT GOVERNED',
+      '',
+    ].join('\n'),
+    accepted: false,
+  };
 }

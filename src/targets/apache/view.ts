@@ -25,6 +25,7 @@
 import { doubleQuoted } from '../quoting.js';
 import { matcherRegex } from '../../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type OriginMatcher, type Policy, type PolicySet } from '../../model/types.js';
+import { prefixRegex, prefixRoutes, type PrefixRoute } from '../paths.js';
 
 /** Exact origins per `-in` list: keeps each directive a few kilobytes long. */
 export const EXACT_ORIGINS_PER_DIRECTIVE = 100;
@@ -67,6 +68,8 @@ export interface ApacheDecision {
 
 export interface ApacheRewrite {
   comment: string;
+  /** RewriteCond arguments that precede the flag test (the policy governs the path). */
+  conds: string[];
   /** The RewriteCond test string, `%{ENV:<flag>}`: the rule applies when it is `1`. */
   test: string;
   /** RewriteRule flags, with brackets. */
@@ -78,8 +81,16 @@ export interface ApacheHeader {
   name: string;
   /** Quoted mod_headers value (a format string: `%{VAR}e` expands, `%%` is a percent sign). */
   value: string;
-  /** The env var whose presence adds the header. */
-  env: string;
+  /** The condition: `env=<flag>` (the flag's presence adds the header), or a quoted `expr=…`. */
+  condition: string;
+}
+
+export interface ApachePathRule {
+  comment: string;
+  /** RewriteCond arguments, ANDed. */
+  conds: string[];
+  /** RewriteRule arguments. */
+  rule: string;
 }
 
 export interface ApachePolicyView {
@@ -100,6 +111,12 @@ export interface ApachePolicyView {
   /** The Vary token merged into every response. */
   vary: string;
   headers: ApacheHeader[];
+  /** Whether the file names paths: then the policy governs only some paths (contract §2a). */
+  pathScoped: boolean;
+  /** mod_rewrite rules that set the policy's IN flag where it governs the path. */
+  pathRules: ApachePathRule[];
+  /** ` env=<IN flag>` when path-scoped, else empty: the condition of the unset and Vary lines. */
+  pathCondition: string;
 }
 
 export interface ApacheView {
@@ -182,6 +199,8 @@ export interface ApacheEnvNames {
   reflectHeaders: string;
   /** An allowed preflight that gets Access-Control-Allow-Private-Network. */
   privateNetwork: string;
+  /** The policy governs the request's path (set by mod_rewrite when the file names paths). */
+  governed: string;
 }
 
 export function envNames(policy: string): ApacheEnvNames {
@@ -199,6 +218,7 @@ export function envNames(policy: string): ApacheEnvNames {
     actualOk: `${p}ACTUAL_OK`,
     reflectHeaders: `${p}REFLECT_ACRH`,
     privateNetwork: `${p}PNA`,
+    governed: `${p}IN`,
   };
 }
 
@@ -322,10 +342,38 @@ function decisions(policy: Policy, env: ApacheEnvNames): ApacheDecision[] {
   return out;
 }
 
-function rewrites(policy: Policy, env: ApacheEnvNames): ApacheRewrite[] {
+function rewrites(policy: Policy, env: ApacheEnvNames, scoped: boolean): ApacheRewrite[] {
   const test = (flagEnv: string) => `%{ENV:${flagEnv}}`;
-  const out: ApacheRewrite[] = [{ comment: 'Allowed preflight: 204, no body, never proxied.', test: test(env.preflightOk), flags: '[R=204,L]' }];
-  if (policy.origins.kind !== 'any') out.push({ comment: 'Refused preflight: 403, never proxied.', test: test(env.preflightRefused), flags: '[F]' });
+  const conds = scoped ? [`${test(env.governed)} =1`] : [];
+  const out: ApacheRewrite[] = [{ comment: 'Allowed preflight: 204, no body, never proxied.', conds, test: test(env.preflightOk), flags: '[R=204,L]' }];
+  if (policy.origins.kind !== 'any') out.push({ comment: 'Refused preflight: 403, never proxied.', conds, test: test(env.preflightRefused), flags: '[F]' });
+  return out;
+}
+
+/**
+ * Contract §2a on the path Apache routes on: mod_rewrite in a <VirtualHost> runs at translate_name
+ * and sees the decoded path with dot-segments removed and slashes merged (SetEnvIf, at
+ * post_read_request, would see the raw request target). An encoded slash never gets here: Apache
+ * answers 404 first (AllowEncodedSlashes Off). After an internal redirect (ErrorDocument), the
+ * decision made for the original request holds (REDIRECT_STATUS is set, and mod_rewrite would
+ * otherwise judge the error document's path).
+ */
+function pathRules(routes: PrefixRoute[], env: ApacheEnvNames): ApachePathRule[] {
+  const setIn = `[E=${env.governed}:1]`;
+  const out: ApachePathRule[] = [
+    {
+      comment: 'after an internal redirect (ErrorDocument), the decision made for the original request',
+      conds: [`%{ENV:REDIRECT_${env.governed}} =1`],
+      rule: `^ - ${setIn}`,
+    },
+  ];
+  for (const r of routes) {
+    out.push({
+      comment: commentText(`${r.prefix}${r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')}: another policy's)` : ''}`),
+      conds: ['%{ENV:REDIRECT_STATUS} ^$', ...r.excluded.map((e) => `%{REQUEST_URI} ${apacheQuoted(`!${prefixRegex(e)}`)}`)],
+      rule: `${apacheQuoted(prefixRegex(r.prefix))} - ${setIn}`,
+    });
+  }
   return out;
 }
 
@@ -334,15 +382,26 @@ function rewrites(policy: Policy, env: ApacheEnvNames): ApacheRewrite[] {
  * value as one more element. `append` joins with ", " and creates the header when it is absent,
  * which is listHeaderValue exactly: "listed, requested", "requested" alone, or nothing.
  */
-function listHeaderLines(name: string, h: ListHeader, env: string, requestEnv: string, reflectWhen: string): ApacheHeader[] {
-  const out: ApacheHeader[] = [];
+function listHeaderLines(name: string, h: ListHeader, env: string, requestEnv: string, reflectWhen: string): RawHeader[] {
+  const out: RawHeader[] = [];
   if (h.listed.length > 0) out.push({ action: 'set', name, value: headerLiteral(h.listed.join(', ')), env });
   if (h.reflectRequest) out.push({ action: h.listed.length > 0 ? 'append' : 'set', name, value: apacheQuoted(`%{${requestEnv}}e`), env: reflectWhen });
   return out;
 }
 
-function headers(policy: Policy, env: ApacheEnvNames): ApacheHeader[] {
-  const out: ApacheHeader[] = [];
+type RawHeader = Omit<ApacheHeader, 'condition'> & { env: string };
+
+/** `env=FLAG`, or (path-scoped) the flag and the policy's IN flag as one ap_expr condition. */
+function headerCondition(flagEnv: string, env: ApacheEnvNames, scoped: boolean): string {
+  return scoped ? apacheQuoted(`expr=${isSet(flagEnv)} && ${isSet(env.governed)}`) : `env=${flagEnv}`;
+}
+
+function headers(policy: Policy, env: ApacheEnvNames, scoped: boolean): ApacheHeader[] {
+  return rawHeaders(policy, env).map(({ env: flagEnv, ...h }) => ({ ...h, condition: headerCondition(flagEnv, env, scoped) }));
+}
+
+function rawHeaders(policy: Policy, env: ApacheEnvNames): RawHeader[] {
+  const out: RawHeader[] = [];
   const wildcard = policy.origins.kind === 'any' && !policy.credentials;
   out.push({ action: 'set', name: 'Access-Control-Allow-Origin', value: wildcard ? headerLiteral('*') : apacheQuoted(`%{${env.origin}}e`), env: env.ok });
   if (policy.credentials) out.push({ action: 'set', name: 'Access-Control-Allow-Credentials', value: headerLiteral('true'), env: env.ok });
@@ -357,8 +416,9 @@ function headers(policy: Policy, env: ApacheEnvNames): ApacheHeader[] {
   return out;
 }
 
-export function buildPolicyView(policy: Policy): ApachePolicyView {
+export function buildPolicyView(policy: Policy, routes: PrefixRoute[] | null = null): ApachePolicyView {
   const env = envNames(policy.name);
+  const scoped = routes !== null;
   return {
     name: policy.name,
     file: `${policy.name}.conf`,
@@ -367,13 +427,16 @@ export function buildPolicyView(policy: Policy): ApachePolicyView {
     anyOrigin: policy.origins.kind === 'any',
     ...originMatchers(policy, env),
     decisions: decisions(policy, env),
-    rewrites: rewrites(policy, env),
+    rewrites: rewrites(policy, env, scoped),
     removed: [...CORS_RESPONSE_HEADERS],
     vary: 'Origin',
-    headers: headers(policy, env),
+    headers: headers(policy, env, scoped),
+    pathScoped: scoped,
+    pathRules: routes ? pathRules(routes, env) : [],
+    pathCondition: scoped ? ` env=${env.governed}` : '',
   };
 }
 
 export function buildApacheView(set: PolicySet): ApacheView {
-  return { policies: set.policies.map(buildPolicyView) };
+  return { policies: set.policies.map((p) => buildPolicyView(p, prefixRoutes(set, p, 'apache', false))) };
 }

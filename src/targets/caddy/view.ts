@@ -16,6 +16,7 @@
 //   proxy adds the upstream's headers to ours.
 import { matcherRegex } from '../../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type Policy, type PolicySet } from '../../model/types.js';
+import { prefixRoutes, type PrefixRoute } from '../paths.js';
 
 export const CADDY_FILE = 'cors.caddy';
 
@@ -72,10 +73,20 @@ export interface CaddyPolicyView {
   upstreamSnippet: string;
   /** Whether origins are looked up in a map (false for `origins: "*"`). */
   hasMap: boolean;
+  /** Whether `vars` keeps the map's answer unconditionally (with paths, the path `vars` keep it). */
+  mapToVars: boolean;
   map: CaddyMap;
   matchers: CaddyMatcher[];
-  /** The unconditional `header` op that adds `Vary: Origin` (an add, never a set). */
+  /** The `header` op that adds `Vary: Origin` (an add, never a set). */
   vary: CaddyHeaderField;
+  /** `@<matcher> ` before the Vary op when the policy governs only some paths, else empty. */
+  varyMatcher: string;
+  /** Whether the file names paths: then the policy governs only some paths (contract §2a). */
+  pathScoped: boolean;
+  /** The prefixes it governs, for the comment. */
+  governed: { prefix: string; except: string }[];
+  /** `vars <matcher> <variable> yes`: one per prefix, marking a request the policy governs. */
+  pathVars: { matcher: string; variable: string; value: string }[];
   headers: CaddyHeaderBlock[];
   handles: CaddyHandle[];
   /** A matcher for everything but preflights, for the user's basicauth / forward_auth. */
@@ -156,7 +167,27 @@ function field(name: string, value: string): CaddyHeaderField {
   return { field: name, value: caddyToken(value) };
 }
 
-export function buildPolicyView(p: Policy): CaddyPolicyView {
+/**
+ * Contract §2a with Caddy's own path matcher: it compares the cleaned path (decoded, dot-segments
+ * resolved, slashes merged, trailing dots and spaces trimmed) ignoring case. One matcher per
+ * prefix, minus the longer prefixes of the file's other policies, sets a request variable; the
+ * `vars` directive runs before `header` and `handle` whatever the site holds, so every other
+ * matcher of the policy can test it.
+ */
+function pathMatchers(n: string, routes: PrefixRoute[], variable: string, value: string): { matchers: CaddyMatcher[]; vars: CaddyPolicyView['pathVars'] } {
+  const matchers: CaddyMatcher[] = [];
+  const vars: CaddyPolicyView['pathVars'] = [];
+  routes.forEach((r, i) => {
+    const name = `cors-${n}-path-${i}`;
+    const conditions = [`path ${caddyToken(`${r.prefix}*`)}`];
+    if (r.excluded.length > 0) conditions.push(`not path ${r.excluded.map((e) => caddyToken(`${e}*`)).join(' ')}`);
+    matchers.push({ name, conditions, hasNotBlock: false, notConditions: [] });
+    vars.push({ matcher: `@${name}`, variable, value });
+  });
+  return { matchers, vars };
+}
+
+export function buildPolicyView(p: Policy, routes: PrefixRoute[] | null = null): CaddyPolicyView {
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(p.name)) throw new Error(`caddy: invalid policy name ${JSON.stringify(p.name)}`);
   const n = p.name;
   const m = (suffix: string) => `cors-${n}-${suffix}`;
@@ -182,7 +213,12 @@ export function buildPolicyView(p: Policy): CaddyPolicyView {
   const originPresent = `header_regexp ${m('origin')} Origin .`;
   const requestMethodPresent = `header_regexp ${m('acrm')} Access-Control-Request-Method .`;
   const preflight = ['method OPTIONS', originPresent, requestMethodPresent];
-  const originAllowed = listed ? [`vars ${variable} ${MAP_YES}`] : [];
+  // With paths, one request variable holds both facts: unset where the policy does not govern the
+  // path, else the map's answer (yes/no), or yes for `origins: "*"`. (Caddy ORs the variables of
+  // one `vars` matcher, so two flags could not be ANDed in one matcher.)
+  const inVariable = `cors-${n}-in`;
+  const stateVariable = routes ? inVariable : variable;
+  const originAllowed = routes || listed ? [`vars ${stateVariable} ${MAP_YES}`] : [];
   const notBlock = (conditions: string[], not: string[] = []): Omit<CaddyMatcher, 'name'> => ({
     conditions,
     hasNotBlock: not.length > 0,
@@ -236,12 +272,17 @@ export function buildPolicyView(p: Policy): CaddyPolicyView {
 
   // Preflight, origin refused: 403 here (there is none for `origins: "*"`).
   let preflightRefused: string | null = null;
-  if (listed) preflightRefused = define(m('preflight-refused'), notBlock([...preflight, `not vars ${variable} ${MAP_YES}`]));
+  if (listed) {
+    const refusedHere = routes ? `vars ${stateVariable} ${MAP_NO}` : `not vars ${variable} ${MAP_YES}`;
+    preflightRefused = define(m('preflight-refused'), notBlock([...preflight, refusedHere]));
+  }
 
   // Actual request (anything but a preflight), origin allowed: headers, then on to the application.
   const actualFields = [...common];
   if (p.exposeHeaders.length > 0) actualFields.push(field('Access-Control-Expose-Headers', tokens(p.exposeHeaders, 'header').join(', ')));
   const actualAllowed = define(m('actual'), notBlock([originPresent, ...originAllowed], ['method OPTIONS', requestMethodPresent]));
+  const governedMatcher = routes ? define(m('in'), notBlock([`vars ${inVariable} ${listed ? `${MAP_YES} ${MAP_NO}` : MAP_YES}`])) : null;
+  const paths = routes ? pathMatchers(n, routes, inVariable, listed ? destination : MAP_YES) : { matchers: [], vars: [] };
   headers.push({ matcher: actualAllowed, fields: actualFields });
 
   const notPreflight = define(m('not-preflight'), notBlock([], preflight));
@@ -254,9 +295,14 @@ export function buildPolicyView(p: Policy): CaddyPolicyView {
     snippet: `cors-${n}`,
     upstreamSnippet: `cors-${n}-upstream`,
     hasMap: listed,
+    mapToVars: listed && !routes,
     map: { source: ORIGIN, destination, entries, defaultOutput: MAP_NO, variable },
-    matchers,
+    matchers: [...paths.matchers, ...matchers],
     vary: { field: '+Vary', value: 'Origin' },
+    varyMatcher: governedMatcher ? `${governedMatcher} ` : '',
+    pathScoped: routes !== null,
+    governed: (routes ?? []).map((r) => ({ prefix: r.prefix, except: r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')}: another policy's)` : '' })),
+    pathVars: paths.vars,
     headers,
     handles,
     notPreflightMatcher: notPreflight,
@@ -268,6 +314,6 @@ export function buildCaddyView(set: PolicySet): CaddyView {
   return {
     file: CADDY_FILE,
     policyNames: set.policies.map((p) => p.name).join(', '),
-    policies: set.policies.map(buildPolicyView),
+    policies: set.policies.map((p) => buildPolicyView(p, prefixRoutes(set, p, 'caddy', true))),
   };
 }

@@ -15,6 +15,7 @@ import { doubleQuoted } from '../quoting.js';
 import { matcherRegex } from '../../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type Policy, type PolicySet } from '../../model/types.js';
 import { chooseMapHashSettings, NGINX_MAP_HASH_DEFAULTS, type ExactKeys } from './hash.js';
+import { prefixRegex, prefixRoutes, type PrefixRoute } from '../paths.js';
 
 /**
  * nginx 1.22 fails to build its variables hash ("could not build variables_hash") once a variable
@@ -65,6 +66,10 @@ export interface NginxPolicyView {
   returns: NginxReturn[];
   addHeaders: NginxHeaderLine[];
   hideHeaders: string[];
+  /** Whether the file names paths: then the policy governs only `governed` (contract §2a). */
+  pathScoped: boolean;
+  /** Its prefixes, each with the longer prefixes of other policies that are not its own. */
+  governed: { prefix: string; except: string }[];
 }
 
 export interface NginxDirective {
@@ -84,6 +89,8 @@ export interface NginxView {
   variablesHash: NginxDirective[];
   /** How many variables http.conf defines. */
   variableCount: number;
+  /** Whether the file names paths (contract §2a). */
+  pathScoped: boolean;
 }
 
 // --- strings in nginx configuration -------------------------------------------------------------
@@ -200,12 +207,54 @@ function listDecision(h: ListHeader, requestVariable: string): ListDecision {
   return out;
 }
 
-function policyView(policy: Policy): { view: NginxPolicyView; exactKeys: ExactKeys[] } {
+/** The normalized path nginx chooses a location with (decoded, dot-segments removed, slashes merged). */
+export const REQUEST_PATH = '$uri';
+const VARY_ORIGIN = 'Origin';
+
+/**
+ * Contract §2a: `$cors_P_vary` is `Origin` where the policy governs the path and "" elsewhere: the
+ * longest of the file's prefixes that matches `$uri` decides (nginx tries a map's regex keys in
+ * order, so the longest come first). `$cors_P_state` is then the Origin's state there and ""
+ * elsewhere, so the policy answers no preflight and adds no header (Vary included) at a path it
+ * does not govern.
+ */
+function pathMaps(policy: Policy, routes: PrefixRoute[], originState: string, stateVar: string, varyVar: string): { maps: NginxMap[]; exactKeys: ExactKeys[] } {
+  const keyed = new Map<string, string>();
+  for (const r of routes) {
+    keyed.set(r.prefix, VARY_ORIGIN);
+    for (const e of r.excluded) if (!keyed.has(e)) keyed.set(e, nginxString(''));
+  }
+  const ordered = [...keyed.entries()].sort((a, b) => b[0].length - a[0].length);
+  return {
+    maps: [
+      {
+        comment: [
+          `Policy ${policy.name} governs the paths (nginx's normalized $uri) that start with ${policy.paths.join(', ')},`,
+          'unless a longer prefix of another policy of this file matches: Origin there, "" elsewhere.',
+        ],
+        source: REQUEST_PATH,
+        variable: varyVar,
+        entries: entries(ordered.map(([prefix, value]) => ({ key: regexKey(prefixRegex(prefix)), value }))),
+      },
+      {
+        comment: [`Policy ${policy.name}: the request's state where it governs the path, "" elsewhere.`],
+        source: varyVar,
+        variable: stateVar,
+        entries: entries([{ key: exactKey(VARY_ORIGIN), value: originState }]),
+      },
+    ],
+    exactKeys: [[], [VARY_ORIGIN.toLowerCase()]],
+  };
+}
+
+function policyView(policy: Policy, routes: PrefixRoute[] | null): { view: NginxPolicyView; exactKeys: ExactKeys[] } {
   const v = (suffix: string) => variableName(policy.name, suffix);
   const stateVar = v('state');
+  // With paths, the Origin's map feeds the path maps, which give the policy's state.
+  const originStateVar = routes ? v('origin') : stateVar;
   const maps: NginxMap[] = [];
   const exactKeys: ExactKeys[] = [];
-  const addMap = (m: NginxMap, exact: string[]) => {
+  const addMap = (m: NginxMap, exact: ExactKeys) => {
     maps.push(m);
     exactKeys.push(exact);
   };
@@ -237,11 +286,16 @@ function policyView(policy: Policy): { view: NginxPolicyView; exactKeys: ExactKe
           : `Policy ${policy.name}: ${SHARED_ALLOWED} for an allowed Origin, ${SHARED_REFUSED} for any other, "" without one.`,
       ],
       source: REQUEST_ORIGIN,
-      variable: stateVar,
+      variable: originStateVar,
       entries: entries(stateEntries),
     },
     stateExact,
   );
+  const varyVar = v('vary');
+  if (routes) {
+    const paths = pathMaps(policy, routes, originStateVar, stateVar, varyVar);
+    paths.maps.forEach((m, i) => addMap(m, paths.exactKeys[i]!));
+  }
 
   // 2. One map per header the policy can send; a header whose map gives "" is not sent.
   const addHeaders: NginxHeaderLine[] = [];
@@ -326,7 +380,7 @@ function policyView(policy: Policy): { view: NginxPolicyView; exactKeys: ExactKe
       'Access-Control-Expose-Headers (actual requests only).',
     ]);
   }
-  addHeaders.push({ name: 'Vary', value: 'Origin' });
+  addHeaders.push({ name: 'Vary', value: routes ? varyVar : VARY_ORIGIN });
 
   // add_header lines in the order of CORS_RESPONSE_HEADERS, Vary last.
   const order = (name: string) => {
@@ -346,6 +400,8 @@ function policyView(policy: Policy): { view: NginxPolicyView; exactKeys: ExactKe
       ],
       addHeaders,
       hideHeaders: [...CORS_RESPONSE_HEADERS],
+      pathScoped: routes !== null,
+      governed: (routes ?? []).map((r) => ({ prefix: r.prefix, except: r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')}: another policy's)` : '' })),
     },
     exactKeys,
   };
@@ -369,7 +425,7 @@ export function variablesBucketSize(count: number): number | null {
 
 export function buildNginxView(set: PolicySet): NginxView {
   const shared = sharedMaps();
-  const built = set.policies.map(policyView);
+  const built = set.policies.map((p) => policyView(p, prefixRoutes(set, p, 'nginx', false)));
   const map = chooseMapHashSettings([...shared.exactKeys, ...built.flatMap((b) => b.exactKeys)]);
   const mapHash: NginxDirective[] = [];
   if (map.bucketSize !== NGINX_MAP_HASH_DEFAULTS.bucketSize) mapHash.push({ line: `map_hash_bucket_size ${map.bucketSize};` });
@@ -385,5 +441,6 @@ export function buildNginxView(set: PolicySet): NginxView {
     setsVariablesHash: variablesHash.length > 0,
     variablesHash,
     variableCount,
+    pathScoped: built.some((b) => b.view.pathScoped),
   };
 }

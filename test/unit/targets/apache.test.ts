@@ -457,7 +457,7 @@ describe('apache view: strings', () => {
 
 describe('apache view: header decisions', () => {
   const set = fixture();
-  const headerLines = (v: ApachePolicyView) => v.headers.map((h) => `${h.action} ${h.name} ${h.value} env=${h.env}`);
+  const headerLines = (v: ApachePolicyView) => v.headers.map((h) => `${h.action} ${h.name} ${h.value} ${h.condition}`);
 
   it('exact: ACAO reflects the captured Origin; lists literal; ACEH only on allowed actual requests', () => {
     const v = policyView(set, 'exact');
