@@ -1,7 +1,9 @@
 // `cors-gen verify` (contract §3a): the checks of the command line that must pass before anything is
 // sent (bad usage is exit 2 with nothing sent), then the run and its report.
 import { readFileSync } from 'node:fs';
+import { governingPolicy } from '../model/paths.js';
 import type { Policy, PolicySet } from '../model/types.js';
+import { TARGET_NAMES } from '../targets/registry.js';
 import type { Target } from './client.js';
 import { jsonReport, textReport } from './report.js';
 import { conforms, verify } from './run.js';
@@ -42,13 +44,15 @@ function parseUrl(text: string): URL | string {
   return url;
 }
 
-/** The longest `paths` prefix of any policy in the file that covers `path`, and its policy (contract §2a). */
-function governing(set: PolicySet, path: string): Policy | undefined {
-  let best: { policy: Policy; length: number } | undefined;
-  for (const p of set.policies) {
-    for (const prefix of p.paths) if (path.startsWith(prefix) && (!best || prefix.length > best.length)) best = { policy: p, length: prefix.length };
-  }
-  return best?.policy;
+/**
+ * The policy that governs `path` in every target (contract §2a: the longest prefix of the file), or
+ * a message when the targets would disagree (Caddy compares paths ignoring case): verify sends only
+ * requests on which the targets agree.
+ */
+function governing(set: PolicySet, path: string): { policy: Policy | null } | string {
+  const owners = new Set(TARGET_NAMES.map((t) => governingPolicy(set.policies, path, t)));
+  if (owners.size > 1) return `--path ${quote(path)} is governed by different policies in different servers (Caddy compares paths ignoring case); give a path they agree on`;
+  return { policy: [...owners][0] ?? null };
 }
 
 // Only paths the three servers read alike (contract §2: verify sends only requests on which the
@@ -59,7 +63,9 @@ function pathProblem(set: PolicySet, policy: Policy, path: string): string | und
   if (!PATH.test(path) || /(^|\/)\.\.?(\/|$)/.test(path) || path.includes('//') || /%(2e|2f|5c)/i.test(path) || /%(?![0-9A-Fa-f]{2})/.test(path)) {
     return `--path ${quote(path)} must be a plain path (starting with /, no dot-segment, no repeated or encoded slash or dot, no query)`;
   }
-  const owner = governing(set, path);
+  const found = governing(set, path);
+  if (typeof found === 'string') return found;
+  const owner = found.policy;
   if (owner !== policy) {
     const where = owner ? `policy "${owner.name}" governs it` : 'no policy governs it';
     return `--path ${quote(path)} is outside policy "${policy.name}"'s paths (${policy.paths.join(', ')}): ${where}`;
