@@ -10,7 +10,8 @@
 //                      patterns and user regexes: `reqenv(ORIGIN) =~ m#…#`, one anchored regex each.
 //                      Any match sets MATCH. Everything after step 1 reads the captured values only.
 //   3. SetEnvIfExpr    the decisions, each one env flag: OK (allowed Origin), PREFLIGHT (OPTIONS +
-//                      Origin + ACRM), PF_OK, PF_REFUSED, ACTUAL_OK, REFLECT_ACRH, PNA.
+//                      Origin + ACRM), PF_OK, PF_REFUSED, ACTUAL_OK, and one flag per reflected header or
+//                      `onlyIf` condition of the plan (PF_OK_ACRH, PF_OK_ACRPN).
 //   4. RewriteRule     PF_OK → [R=204,L]; PF_REFUSED → [F] (403). Never proxied.
 //   5. Header          unset the 7 CORS headers in both tables (onsuccess = proxied headers_out,
 //                      always = err_headers_out), merge Vary: Origin, then `Header always set|append`
@@ -23,9 +24,10 @@
 // alternations of 50. Exact origins are plain host characters, so the single-quoted ap_expr strings
 // need no escaping; an origin with any other character falls back to its escaped regex.
 import { doubleQuoted } from '../quoting.js';
-import { matcherRegex } from '../../model/regex.js';
-import { CORS_RESPONSE_HEADERS, type ListHeader, type OriginMatcher, type Policy, type PolicySet } from '../../model/types.js';
-import { prefixRegex, prefixRoutes, type PrefixRoute } from '../paths.js';
+import { escapeRegex } from '../../model/regex.js';
+import type { PolicySet } from '../../model/types.js';
+import { buildPlan, type HeaderPlan, type PolicyPlan, type ReflectedRequestHeader, type ResponsePlan, type Route, type Stage } from '../../plan/index.js';
+import { checkedPrefix, prefixRegex, type PrefixRoute } from '../paths.js';
 
 /** Exact origins per `-in` list: keeps each directive a few kilobytes long. */
 export const EXACT_ORIGINS_PER_DIRECTIVE = 100;
@@ -178,6 +180,8 @@ export function envPrefix(policy: string): string {
 }
 
 export interface ApacheEnvNames {
+  /** `CORSGEN_<NAME>_` */
+  prefix: string;
   /** The request's Origin (non-empty). */
   origin: string;
   /** The request's Access-Control-Request-Method (non-empty). */
@@ -206,6 +210,7 @@ export interface ApacheEnvNames {
 export function envNames(policy: string): ApacheEnvNames {
   const p = envPrefix(policy);
   return {
+    prefix: p,
     origin: `${p}ORIGIN`,
     acrm: `${p}ACRM`,
     acrh: `${p}ACRH`,
@@ -216,8 +221,8 @@ export function envNames(policy: string): ApacheEnvNames {
     preflightOk: `${p}PF_OK`,
     preflightRefused: `${p}PF_REFUSED`,
     actualOk: `${p}ACTUAL_OK`,
-    reflectHeaders: `${p}REFLECT_ACRH`,
-    privateNetwork: `${p}PNA`,
+    reflectHeaders: `${p}PF_OK_ACRH`,
+    privateNetwork: `${p}PF_OK_ACRPN`,
     governed: `${p}IN`,
   };
 }
@@ -230,7 +235,7 @@ const METHOD_IS_OPTIONS = "%{REQUEST_METHOD} == 'OPTIONS'";
 const all = (...conds: string[]) => apacheQuoted(conds.join(' && '));
 const flag = (env: string) => `${env}=1`;
 
-// --- the policy ---------------------------------------------------------------------------------
+// --- the policy: each section below maps one part of the plan (src/plan/types.ts) ---------------
 
 /**
  * `word =~ /^(.+)$/`: true for a non-empty value, and `$1` is the value. (ap_expr keeps the match
@@ -239,9 +244,34 @@ const flag = (env: string) => `${env}=1`;
 const nonEmpty = (word: string) => `${word} =~ /^(.+)$/`;
 const requestHeader = (name: string) => `req_novary('${name}')`;
 
-function captures(policy: Policy, env: ApacheEnvNames): ApacheCapture[] {
+/** The env var each request header the plan reads is captured into. */
+function capturedAs(header: ReflectedRequestHeader | OnlyIfHeader, env: ApacheEnvNames): string {
+  switch (header) {
+    case 'Origin':
+      return env.origin;
+    case 'Access-Control-Request-Method':
+      return env.acrm;
+    case 'Access-Control-Request-Headers':
+      return env.acrh;
+    case 'Access-Control-Request-Private-Network':
+      return env.acrpn;
+  }
+}
+
+type OnlyIfHeader = NonNullable<HeaderPlan['onlyIf']>['header'];
+
+const reflected = (plan: PolicyPlan) => new Set(plan.headers.flatMap((h) => (h.value.kind === 'list' && h.value.reflect ? [h.value.reflect] : [])));
+const conditions = (plan: PolicyPlan) => plan.headers.flatMap((h) => (h.onlyIf ? [h.onlyIf] : []));
+
+function captures(plan: PolicyPlan, env: ApacheEnvNames): ApacheCapture[] {
+  const capture = (header: ReflectedRequestHeader): ApacheCapture => ({
+    comment: `${header} (when not empty)`,
+    expr: apacheQuoted(nonEmpty(requestHeader(header))),
+    assign: `${capturedAs(header, env)}=$1`,
+  });
+  // Origin and Access-Control-Request-Method tell the two stages apart: always captured.
   const out: ApacheCapture[] = [
-    { comment: 'Origin (when not empty)', expr: apacheQuoted(nonEmpty(requestHeader('Origin'))), assign: `${env.origin}=$1` },
+    capture('Origin'),
     {
       // After an internal redirect (ErrorDocument) this runs again, on headers that a
       // `RequestHeader unset Origin` may have changed: keep what the original request carried.
@@ -249,17 +279,11 @@ function captures(policy: Policy, env: ApacheEnvNames): ApacheCapture[] {
       expr: apacheQuoted(nonEmpty(`reqenv('REDIRECT_${env.origin}')`)),
       assign: `${env.origin}=$1`,
     },
-    { comment: 'Access-Control-Request-Method (when not empty)', expr: apacheQuoted(nonEmpty(requestHeader('Access-Control-Request-Method'))), assign: `${env.acrm}=$1` },
+    capture('Access-Control-Request-Method'),
   ];
-  if (policy.allowHeaders.reflectRequest) {
-    out.push({ comment: 'Access-Control-Request-Headers (when not empty)', expr: apacheQuoted(nonEmpty(requestHeader('Access-Control-Request-Headers'))), assign: `${env.acrh}=$1` });
-  }
-  if (policy.privateNetwork) {
-    out.push({
-      comment: 'Access-Control-Request-Private-Network: true',
-      expr: apacheQuoted(`${requestHeader('Access-Control-Request-Private-Network')} == 'true'`),
-      assign: flag(env.acrpn),
-    });
+  for (const header of reflected(plan)) if (header !== 'Access-Control-Request-Method') out.push(capture(header));
+  for (const c of conditions(plan)) {
+    out.push({ comment: `${c.header}: ${c.equals}`, expr: apacheQuoted(`${requestHeader(c.header)} == '${c.equals}'`), assign: flag(capturedAs(c.header, env)) });
   }
   return out;
 }
@@ -274,41 +298,66 @@ export function commentText(text: string): string {
   return text;
 }
 
-function matcherWritten(m: OriginMatcher): string {
-  switch (m.kind) {
-    case 'exact':
-      return commentText(m.origin);
-    case 'pattern':
-      return commentText(m.written);
-    case 'regex':
-      return commentText(`regex ${m.source}`);
-  }
-}
-
-function originMatchers(policy: Policy, env: ApacheEnvNames): { exactLists: ApacheExactList[]; regexMatches: ApacheRegexMatch[] } {
-  if (policy.origins.kind === 'any') return { exactLists: [], regexMatches: [] };
-  const exact: string[] = [];
-  const regexMatches: ApacheRegexMatch[] = [];
-  for (const m of policy.origins.matchers) {
-    if (m.kind === 'exact' && PLAIN_ORIGIN.test(m.origin)) exact.push(m.origin);
-    else regexMatches.push({ written: matcherWritten(m), expr: apacheQuoted(`reqenv('${env.origin}') =~ ${apExprRegex(matcherRegex(m))}`), assign: flag(env.match) });
-  }
+function originMatchers(plan: PolicyPlan, env: ApacheEnvNames): { exactLists: ApacheExactList[]; regexMatches: ApacheRegexMatch[] } {
+  if (plan.origins.kind === 'any') return { exactLists: [], regexMatches: [] };
+  const match = (written: string, regex: string): ApacheRegexMatch => ({
+    written: commentText(written),
+    expr: apacheQuoted(`reqenv('${env.origin}') =~ ${apExprRegex(regex)}`),
+    assign: flag(env.match),
+  });
+  const plain = plan.origins.exact.filter((o) => PLAIN_ORIGIN.test(o));
+  // An exact origin with other characters than a single-quoted ap_expr string holds as they are.
+  const other = plan.origins.exact.filter((o) => !PLAIN_ORIGIN.test(o)).map((o) => match(o, `^${escapeRegex(o)}$`));
   const exactLists: ApacheExactList[] = [];
-  for (let i = 0; i < exact.length; i += EXACT_ORIGINS_PER_DIRECTIVE) {
-    const chunk = exact.slice(i, i + EXACT_ORIGINS_PER_DIRECTIVE);
+  for (let i = 0; i < plain.length; i += EXACT_ORIGINS_PER_DIRECTIVE) {
+    const chunk = plain.slice(i, i + EXACT_ORIGINS_PER_DIRECTIVE);
     exactLists.push({
       source: `reqenv('${env.origin}')`,
       origins: chunk.map((o, j) => ({ item: `'${o}'${j < chunk.length - 1 ? ',' : ''}` })),
       assign: flag(env.match),
     });
   }
-  return { exactLists, regexMatches };
+  return { exactLists, regexMatches: [...other, ...plan.origins.regexes.map((r) => match(r.written, r.regex))] };
 }
 
-function decisions(policy: Policy, env: ApacheEnvNames): ApacheDecision[] {
-  const any = policy.origins.kind === 'any';
+/** The env flag under which a header line of `stage` is added ('both': one line for both stages). */
+function stageFlag(stage: Stage | 'both', env: ApacheEnvNames): string {
+  return stage === 'both' ? env.ok : stage === 'preflight' ? env.preflightOk : env.actualOk;
+}
+
+/** One header line to write: a plan entry, or two equal ones (preflight and actual) as one. */
+interface HeaderLine {
+  plan: HeaderPlan;
+  stage: Stage | 'both';
+}
+
+function headerLines(plan: PolicyPlan): HeaderLine[] {
+  const same = (a: HeaderPlan, b: HeaderPlan) => a.name === b.name && JSON.stringify([a.value, a.onlyIf]) === JSON.stringify([b.value, b.onlyIf]);
+  const out: HeaderLine[] = [];
+  for (const h of plan.headers) {
+    const twin = out.find((l) => l.stage !== 'both' && l.stage !== h.on && same(l.plan, h));
+    if (twin) twin.stage = 'both';
+    else out.push({ plan: h, stage: h.on });
+  }
+  return out;
+}
+
+/**
+ * The flag under which a list's reflected request header is appended: the stage's flag and the
+ * captured value being non-empty. On a preflight, Access-Control-Request-Method is never empty
+ * (it is what makes the request one), so the stage's flag alone.
+ */
+function reflectFlag(line: HeaderLine, header: ReflectedRequestHeader, env: ApacheEnvNames): string {
+  if (line.stage === 'preflight' && header === 'Access-Control-Request-Method') return stageFlag(line.stage, env);
+  return `${stageFlag(line.stage, env)}_${capturedAs(header, env).slice(env.prefix.length)}`;
+}
+
+/** The flag of a header line with an `onlyIf`: the stage's flag and the condition captured. */
+const onlyIfFlag = (line: HeaderLine, env: ApacheEnvNames) => `${stageFlag(line.stage, env)}_${capturedAs(line.plan.onlyIf!.header, env).slice(env.prefix.length)}`;
+
+function decisions(plan: PolicyPlan, lines: HeaderLine[], env: ApacheEnvNames): ApacheDecision[] {
   const out: ApacheDecision[] = [
-    any
+    plan.origins.kind === 'any'
       ? { comment: 'Allowed: any non-empty Origin (origins: "*").', expr: all(isSet(env.origin)), assign: flag(env.ok) }
       : { comment: 'Allowed: a non-empty Origin that an entry above accepts.', expr: all(isSet(env.origin), isSet(env.match)), assign: flag(env.ok) },
     {
@@ -316,38 +365,56 @@ function decisions(policy: Policy, env: ApacheEnvNames): ApacheDecision[] {
       expr: all(METHOD_IS_OPTIONS, isSet(env.origin), isSet(env.acrm)),
       assign: flag(env.preflight),
     },
-    { comment: 'Allowed preflight: answered 204 below.', expr: all(isSet(env.preflight), isSet(env.ok)), assign: flag(env.preflightOk) },
+    { comment: `Allowed preflight: answered ${plan.answers.allowed} below.`, expr: all(isSet(env.preflight), isSet(env.ok)), assign: flag(env.preflightOk) },
   ];
-  // With origins "*" every preflight has a non-empty Origin, so none is refused.
-  if (!any) {
-    out.push({ comment: 'Refused preflight: answered 403 below.', expr: all(isSet(env.preflight), isUnset(env.ok)), assign: flag(env.preflightRefused) });
+  if (plan.answers.refused !== null) {
+    out.push({ comment: `Refused preflight: answered ${plan.answers.refused} below.`, expr: all(isSet(env.preflight), isUnset(env.ok)), assign: flag(env.preflightRefused) });
   }
-  if (policy.exposeHeaders.length > 0) {
-    out.push({ comment: 'Allowed actual request: forwarded, gets Access-Control-Expose-Headers.', expr: all(isUnset(env.preflight), isSet(env.ok)), assign: flag(env.actualOk) });
+  if (lines.some((l) => l.stage === 'actual')) {
+    out.push({ comment: 'Allowed actual request: forwarded.', expr: all(isUnset(env.preflight), isSet(env.ok)), assign: flag(env.actualOk) });
   }
-  if (policy.allowHeaders.reflectRequest) {
-    out.push({
-      comment: 'Allowed preflight with Access-Control-Request-Headers to reflect ("*" with credentials).',
-      expr: all(isSet(env.preflightOk), isSet(env.acrh)),
-      assign: flag(env.reflectHeaders),
-    });
-  }
-  if (policy.privateNetwork) {
-    out.push({
-      comment: 'Allowed preflight with Access-Control-Request-Private-Network: true.',
-      expr: all(isSet(env.preflightOk), isSet(env.acrpn)),
-      assign: flag(env.privateNetwork),
-    });
+  const seen = new Set<string>();
+  const derived = (name: string, comment: string, conds: string[]) => {
+    if (seen.has(name) || name === stageFlag('preflight', env)) return;
+    seen.add(name);
+    out.push({ comment, expr: all(...conds), assign: flag(name) });
+  };
+  for (const l of lines) {
+    const v = l.plan.value;
+    if (v.kind === 'list' && v.reflect) {
+      derived(reflectFlag(l, v.reflect, env), `${l.plan.name}: ${v.reflect} to reflect.`, [isSet(stageFlag(l.stage, env)), isSet(capturedAs(v.reflect, env))]);
+    }
+    if (l.plan.onlyIf) {
+      derived(onlyIfFlag(l, env), `${l.plan.name}: only with ${l.plan.onlyIf.header}: ${l.plan.onlyIf.equals}.`, [isSet(stageFlag(l.stage, env)), isSet(capturedAs(l.plan.onlyIf.header, env))]);
+    }
   }
   return out;
 }
 
-function rewrites(policy: Policy, env: ApacheEnvNames, scoped: boolean): ApacheRewrite[] {
+function rewrites(plan: PolicyPlan, env: ApacheEnvNames, scoped: boolean): ApacheRewrite[] {
   const test = (flagEnv: string) => `%{ENV:${flagEnv}}`;
   const conds = scoped ? [`${test(env.governed)} =1`] : [];
-  const out: ApacheRewrite[] = [{ comment: 'Allowed preflight: 204, no body, never proxied.', conds, test: test(env.preflightOk), flags: '[R=204,L]' }];
-  if (policy.origins.kind !== 'any') out.push({ comment: 'Refused preflight: 403, never proxied.', conds, test: test(env.preflightRefused), flags: '[F]' });
+  const out: ApacheRewrite[] = [
+    { comment: `Allowed preflight: ${plan.answers.allowed}, no body, never proxied.`, conds, test: test(env.preflightOk), flags: `[R=${plan.answers.allowed},L]` },
+  ];
+  if (plan.answers.refused !== null) {
+    // [F] is mod_rewrite's 403; any other status would be [R=<status>,L].
+    const flags = plan.answers.refused === 403 ? '[F]' : `[R=${plan.answers.refused},L]`;
+    out.push({ comment: `Refused preflight: ${plan.answers.refused}, never proxied.`, conds, test: test(env.preflightRefused), flags });
+  }
   return out;
+}
+
+/** For each of the policy's prefixes, the longer prefixes of other policies that win over it. */
+function policyRoutes(all: readonly Route[], policy: string): PrefixRoute[] | null {
+  if (all.every((r) => r.prefix === '/')) return null;
+  return all.flatMap((r, i) => {
+    if (r.policy !== policy) return [];
+    const prefix = checkedPrefix(r.prefix, 'apache');
+    // Routes are longest first: the earlier routes of other policies under this prefix take it.
+    const excluded = all.slice(0, i).filter((o) => o.policy !== policy && o.prefix.startsWith(prefix) && o.prefix !== prefix).map((o) => checkedPrefix(o.prefix, 'apache'));
+    return [{ prefix, excluded: [...new Set(excluded)] }];
+  });
 }
 
 /**
@@ -377,66 +444,66 @@ function pathRules(routes: PrefixRoute[], env: ApacheEnvNames): ApachePathRule[]
   return out;
 }
 
-/**
- * The lines of a list header: the listed names as a literal, then (reflecting) the request's own
- * value as one more element. `append` joins with ", " and creates the header when it is absent,
- * which is listHeaderValue exactly: "listed, requested", "requested" alone, or nothing.
- */
-function listHeaderLines(name: string, h: ListHeader, env: string, requestEnv: string, reflectWhen: string): RawHeader[] {
-  const out: RawHeader[] = [];
-  if (h.listed.length > 0) out.push({ action: 'set', name, value: headerLiteral(h.listed.join(', ')), env });
-  if (h.reflectRequest) out.push({ action: h.listed.length > 0 ? 'append' : 'set', name, value: apacheQuoted(`%{${requestEnv}}e`), env: reflectWhen });
-  return out;
-}
-
-type RawHeader = Omit<ApacheHeader, 'condition'> & { env: string };
-
 /** `env=FLAG`, or (path-scoped) the flag and the policy's IN flag as one ap_expr condition. */
 function headerCondition(flagEnv: string, env: ApacheEnvNames, scoped: boolean): string {
   return scoped ? apacheQuoted(`expr=${isSet(flagEnv)} && ${isSet(env.governed)}`) : `env=${flagEnv}`;
 }
 
-function headers(policy: Policy, env: ApacheEnvNames, scoped: boolean): ApacheHeader[] {
-  return rawHeaders(policy, env).map(({ env: flagEnv, ...h }) => ({ ...h, condition: headerCondition(flagEnv, env, scoped) }));
-}
-
-function rawHeaders(policy: Policy, env: ApacheEnvNames): RawHeader[] {
-  const out: RawHeader[] = [];
-  const wildcard = policy.origins.kind === 'any' && !policy.credentials;
-  out.push({ action: 'set', name: 'Access-Control-Allow-Origin', value: wildcard ? headerLiteral('*') : apacheQuoted(`%{${env.origin}}e`), env: env.ok });
-  if (policy.credentials) out.push({ action: 'set', name: 'Access-Control-Allow-Credentials', value: headerLiteral('true'), env: env.ok });
-  if (policy.exposeHeaders.length > 0) {
-    out.push({ action: 'set', name: 'Access-Control-Expose-Headers', value: headerLiteral(policy.exposeHeaders.join(', ')), env: env.actualOk });
+/**
+ * The mod_headers lines of one plan entry. A list: the listed names as one literal, then the
+ * reflected request header as one more element: `append` joins with ", " and creates the header
+ * when it is absent, which is the plan's list value exactly ("listed, requested", "requested"
+ * alone, or nothing).
+ */
+function headerLinesOf(line: HeaderLine, env: ApacheEnvNames): (Omit<ApacheHeader, 'condition'> & { flag: string })[] {
+  const { name, value, onlyIf } = line.plan;
+  const when = onlyIf ? onlyIfFlag(line, env) : stageFlag(line.stage, env);
+  switch (value.kind) {
+    case 'literal':
+      return [{ action: 'set', name, value: headerLiteral(value.text), flag: when }];
+    case 'origin':
+      return [{ action: 'set', name, value: apacheQuoted(`%{${env.origin}}e`), flag: when }];
+    case 'list': {
+      const out: (Omit<ApacheHeader, 'condition'> & { flag: string })[] = [];
+      if (value.listed.length > 0) out.push({ action: 'set', name, value: headerLiteral(value.listed.join(', ')), flag: when });
+      if (value.reflect) {
+        out.push({ action: value.listed.length > 0 ? 'append' : 'set', name, value: apacheQuoted(`%{${capturedAs(value.reflect, env)}}e`), flag: reflectFlag(line, value.reflect, env) });
+      }
+      return out;
+    }
   }
-  // A preflight always has a non-empty Access-Control-Request-Method: reflecting it needs no flag of its own.
-  out.push(...listHeaderLines('Access-Control-Allow-Methods', policy.allowMethods, env.preflightOk, env.acrm, env.preflightOk));
-  out.push(...listHeaderLines('Access-Control-Allow-Headers', policy.allowHeaders, env.preflightOk, env.acrh, env.reflectHeaders));
-  if (policy.maxAge !== null) out.push({ action: 'set', name: 'Access-Control-Max-Age', value: headerLiteral(String(policy.maxAge)), env: env.preflightOk });
-  if (policy.privateNetwork) out.push({ action: 'set', name: 'Access-Control-Allow-Private-Network', value: headerLiteral('true'), env: env.privateNetwork });
-  return out;
 }
 
-export function buildPolicyView(policy: Policy, routes: PrefixRoute[] | null = null): ApachePolicyView {
-  const env = envNames(policy.name);
+function headers(lines: HeaderLine[], env: ApacheEnvNames, scoped: boolean): ApacheHeader[] {
+  return lines.flatMap((l) => headerLinesOf(l, env)).map(({ flag: f, ...h }) => ({ ...h, condition: headerCondition(f, env, scoped) }));
+}
+
+export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null = null): ApachePolicyView {
+  const env = envNames(plan.name);
   const scoped = routes !== null;
+  const lines = headerLines(plan);
   return {
-    name: policy.name,
-    file: `${policy.name}.conf`,
-    envPrefix: envPrefix(policy.name),
-    captures: captures(policy, env),
-    anyOrigin: policy.origins.kind === 'any',
-    ...originMatchers(policy, env),
-    decisions: decisions(policy, env),
-    rewrites: rewrites(policy, env, scoped),
-    removed: [...CORS_RESPONSE_HEADERS],
-    vary: 'Origin',
-    headers: headers(policy, env, scoped),
+    name: plan.name,
+    file: `${plan.name}.conf`,
+    envPrefix: envPrefix(plan.name),
+    captures: captures(plan, env),
+    anyOrigin: plan.origins.kind === 'any',
+    ...originMatchers(plan, env),
+    decisions: decisions(plan, lines, env),
+    rewrites: rewrites(plan, env, scoped),
+    removed: [...plan.strip],
+    vary: plan.vary,
+    headers: headers(lines, env, scoped),
     pathScoped: scoped,
     pathRules: routes ? pathRules(routes, env) : [],
     pathCondition: scoped ? ` env=${env.governed}` : '',
   };
 }
 
+export function apacheViewOf(plan: ResponsePlan): ApacheView {
+  return { policies: plan.policies.map((p) => buildPolicyView(p, policyRoutes(plan.routes, p.name))) };
+}
+
 export function buildApacheView(set: PolicySet): ApacheView {
-  return { policies: set.policies.map((p) => buildPolicyView(p, prefixRoutes(set, p, 'apache', false))) };
+  return apacheViewOf(buildPlan(set));
 }

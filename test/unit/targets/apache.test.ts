@@ -8,6 +8,7 @@ import { checkPolicyText, generate } from '../../../src/compile.js';
 import { evaluate, type CorsRequest } from '../../../src/model/evaluate.js';
 import { matcherRegex } from '../../../src/model/regex.js';
 import { CORS_RESPONSE_HEADERS, type Policy, type PolicySet } from '../../../src/model/types.js';
+import { policyPlan } from '../../../src/plan/index.js';
 import { apache } from '../../../src/targets/apache/index.js';
 import {
   apacheQuoted,
@@ -448,7 +449,7 @@ describe('apache view: strings', () => {
 
   it('an exact origin that is not plain host characters falls back to its escaped regex', () => {
     const policy = { ...fixture().policies[0]!, origins: { kind: 'list' as const, matchers: [{ kind: 'exact' as const, origin: "https://a'b.example" }] } };
-    const view = buildPolicyView(policy);
+    const view = buildPolicyView(policyPlan(policy));
     expect(view.exactLists).toEqual([]);
     expect(view.regexMatches).toHaveLength(1);
     expect(words(view.regexMatches[0]!.expr)[0]).toBe(`reqenv('CORSGEN_EXACT_ORIGIN') =~ m#^https://a'b\\.example$#`);
@@ -464,9 +465,9 @@ describe('apache view: header decisions', () => {
     const e = envNames('exact');
     expect(headerLines(v)).toEqual([
       `set Access-Control-Allow-Origin "%{${e.origin}}e" env=${e.ok}`,
-      `set Access-Control-Expose-Headers "X-Request-Id" env=${e.actualOk}`,
       `set Access-Control-Allow-Methods "GET, POST, PUT, DELETE" env=${e.preflightOk}`,
       `set Access-Control-Allow-Headers "Content-Type, X-Custom" env=${e.preflightOk}`,
+      `set Access-Control-Expose-Headers "X-Request-Id" env=${e.actualOk}`,
     ]);
     expect(v.removed).toEqual([...CORS_RESPONSE_HEADERS]);
     expect(v.vary).toBe('Origin');
