@@ -14,7 +14,9 @@ export const dialect: Dialect = {
     { char: '#', why: 'it ends an ap_expr regex literal m#…#' },
   ],
   reserved: { names: [], suffixes: [] },
-  include: [{ file: '<name>.conf', where: 'first inside the <VirtualHost> that proxies to the application', line: 'Include DIR/<name>.conf' }],
-  needs: ['mod_headers', 'mod_setenvif', 'mod_rewrite'],
+  include: [
+    { file: '<name>.conf', where: 'first inside the <VirtualHost> that proxies to the application (in proxy mode: inside the <VirtualHost>, above its own ProxyPass lines; the file forwards itself)', line: 'Include DIR/<name>.conf' },
+  ],
+  needs: ['mod_headers', 'mod_setenvif', 'mod_rewrite', 'in proxy mode also mod_proxy, mod_proxy_http and (https upstream) mod_ssl'],
   syntaxCheck: 'apache2ctl -t',
 };

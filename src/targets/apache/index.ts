@@ -12,7 +12,9 @@ export const apache: Target<'apache'> = {
   render(set) {
     return buildApacheView(set).policies.map((policy) => ({
       path: policy.file,
-      includeHint: `include it first inside the <VirtualHost> that proxies to the application, above its own RewriteRules: Include DIR/${policy.file}`,
+      includeHint: policy.proxy
+        ? `include it first inside the <VirtualHost>, above its own RewriteRules and ProxyPass lines; it forwards to ${policy.proxy.upstream} itself (also mod_proxy, mod_proxy_http, mod_ssl): Include DIR/${policy.file}`
+        : `include it first inside the <VirtualHost> that proxies to the application, above its own RewriteRules: Include DIR/${policy.file}`,
       body: renderTemplate('apache', 'policy', policy),
     }));
   },

@@ -26,7 +26,7 @@
 import { doubleQuoted } from '../quoting.js';
 import { escapeRegex } from '../../model/regex.js';
 import type { PolicySet } from '../../model/types.js';
-import { buildPlan, type HeaderPlan, type PolicyPlan, type ReflectedRequestHeader, type ResponsePlan, type Route, type Stage } from '../../plan/index.js';
+import { buildPlan, proxyPlan, type HeaderPlan, type ProxyPlan, type PolicyPlan, type ReflectedRequestHeader, type ResponsePlan, type Route, type Stage } from '../../plan/index.js';
 import { checkedPrefix, prefixRegex, type PrefixRoute } from '../paths.js';
 
 /** Exact origins per `-in` list: keeps each directive a few kilobytes long. */
@@ -119,6 +119,36 @@ export interface ApachePolicyView {
   pathRules: ApachePathRule[];
   /** ` env=<IN flag>` when path-scoped, else empty: the condition of the unset and Vary lines. */
   pathCondition: string;
+  /** Proxy mode (contract §6): the forwarding to the policy's upstream; null without `upstream`. */
+  proxy: ApacheProxyView | null;
+}
+
+/** One configuration line with the comment above it. */
+export interface ApacheLine {
+  comment: string;
+  line: string;
+}
+
+export interface ApacheProxyView {
+  /** The upstream as written, for comments. */
+  upstream: string;
+  /** The quoted <Proxy> section URL: the upstream's origin and base path. */
+  section: string;
+  /** Directives inside the <Proxy> section: TLS verification, Host, the failure status. */
+  sectionLines: ApacheLine[];
+  /** RewriteCond arguments then RewriteRule arguments that turn the failure into 502. */
+  failureConds: string[];
+  failureRule: string;
+  /** ProxyPassMatch per prefix: the path below the prefix appended to the base path. */
+  passes: ApacheLine[];
+  /** ProxyPassReverse per prefix: absolute redirects into the upstream back onto the proxy. */
+  reverses: string[];
+  /** Header edit lines on Location: path-absolute redirects into the base path, onto the prefix. */
+  locationEdits: ApacheLine[];
+  /** Header edit* lines on the upstream's Set-Cookie (Domain emptied, Path mapped). */
+  cookieEdits: ApacheLine[];
+  /** RequestHeader unset lines (credentials not forwarded). */
+  requestUnsets: ApacheLine[];
 }
 
 export interface ApacheView {
@@ -478,7 +508,100 @@ function headers(lines: HeaderLine[], env: ApacheEnvNames, scoped: boolean): Apa
   return lines.flatMap((l) => headerLinesOf(l, env)).map(({ flag: f, ...h }) => ({ ...h, condition: headerCondition(f, env, scoped) }));
 }
 
-export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null = null): ApachePolicyView {
+// --- proxy mode (contract §6) ---------------------------------------------------------------------
+
+/** The local URL that mod_proxy's own failures are redirected to, then answered 502 by mod_rewrite. */
+export const PROXY_FAILURE_PATH = '/cors-gen-proxy-error';
+
+/**
+ * Characters of an upstream base path that ProxyPassMatch passes on as they are: mod_proxy
+ * re-encodes the substituted URL (a `%` would become `%25`), and mod_headers' edit replacement
+ * reads `&` and `$n`. The checks refuse the rest; one here is a bug.
+ */
+const SAFE_BASE_PATH = /^\/[A-Za-z0-9._~!+,=:@/-]*$/;
+
+function checkedBasePath(basePath: string): string {
+  if (!SAFE_BASE_PATH.test(basePath)) throw new Error(`apache: the upstream path ${JSON.stringify(basePath)} holds characters mod_proxy would re-encode`);
+  return basePath;
+}
+
+/** An ap_pregsub replacement that yields `text`: `\`, `&` and `$` are special there. */
+const pregsubLiteral = (text: string) => text.replace(/[\\&$]/g, '\\$&');
+
+/** The regex of the paths one route governs: its prefix, minus the longer prefixes of other policies. */
+function routeRegex(r: PrefixRoute): string {
+  const rest = r.excluded.map((e) => escapeRegex(e.slice(r.prefix.length)));
+  return `${prefixRegex(r.prefix)}${rest.length > 0 ? `(?!${rest.join('|')})` : ''}`;
+}
+
+/**
+ * mod_proxy reads <Proxy> sections for the URL it forwards to (ProxyPassMatch), so the TLS settings,
+ * the Host and the failure answer apply to this upstream only. Failures: mod_proxy answers 503 when
+ * it cannot connect and 500 when the TLS handshake fails (2.4.71); an ErrorDocument sends either to
+ * PROXY_FAILURE_PATH, which mod_rewrite answers with the plan's status, through mod_headers' `always`
+ * table like every other error: with the CORS headers of an allowed actual request.
+ */
+function proxySection(proxy: ProxyPlan): ApacheLine[] {
+  const out: ApacheLine[] = [
+    { comment: 'Host is the upstream\'s host[:port], and so is SNI (ProxyPreserveHost On would send the client\'s).', line: 'ProxyPreserveHost Off' },
+  ];
+  if (proxy.tls) {
+    out.push(
+      { comment: `TLS to the upstream, its certificate verified (name ${commentText(proxy.tls.serverName)}, chain, dates) against the CA file.`, line: 'SSLProxyEngine on' },
+      { comment: '', line: 'SSLProxyVerify require' },
+      { comment: '', line: 'SSLProxyVerifyDepth 10' },
+      { comment: '', line: 'SSLProxyCheckPeerName on' },
+      { comment: '', line: 'SSLProxyCheckPeerExpire on' },
+      {
+        comment: proxy.tls.caFromPolicy ? 'The policy\'s ca.' : 'The system trust store (Debian, Ubuntu); change this line for another distribution\'s bundle.',
+        line: `SSLProxyCACertificateFile ${apacheQuoted(proxy.tls.caFile)}`,
+      },
+    );
+  }
+  out.push(
+    { comment: `Cannot connect (503) or the certificate does not verify (500): answered ${proxy.failureStatus} below.`, line: `ErrorDocument 500 ${PROXY_FAILURE_PATH}` },
+    { comment: '', line: `ErrorDocument 503 ${PROXY_FAILURE_PATH}` },
+  );
+  return out;
+}
+
+function proxyView(proxy: ProxyPlan, upstream: string, routes: PrefixRoute[], env: ApacheEnvNames, scoped: boolean): ApacheProxyView {
+  const base = `${proxy.origin}${checkedBasePath(proxy.basePath)}`;
+  const governed = scoped ? ` env=${env.governed}` : '';
+  // With several prefixes, the one the request came through.
+  const through = (r: PrefixRoute) => (routes.length > 1 ? ` ${apacheQuoted(`expr=%{REQUEST_URI} =~ ${apExprRegex(routeRegex(r))}`)}` : governed);
+  const cookiePath = (r: PrefixRoute): ApacheLine | null => {
+    if (r.prefix === proxy.basePath) return null;
+    const edit = `Header edit* Set-Cookie ${apacheQuoted(`(?i)(;\\s*)path=${escapeRegex(proxy.basePath)}`)} ${apacheQuoted(`$1Path=${pregsubLiteral(r.prefix)}`)}`;
+    return { comment: commentText(`Set-Cookie Path under ${proxy.basePath} → under ${r.prefix}`), line: `${edit}${through(r)}` };
+  };
+  const locationPath = (r: PrefixRoute): ApacheLine | null => {
+    if (r.prefix === proxy.basePath) return null;
+    const edit = `Header edit Location ${apacheQuoted(`^${escapeRegex(proxy.basePath)}`)} ${apacheQuoted(pregsubLiteral(r.prefix))}`;
+    return { comment: commentText(`Location ${proxy.basePath}… (a path alone) → ${r.prefix}…`), line: `${edit}${through(r)}` };
+  };
+  return {
+    upstream: commentText(upstream),
+    section: apacheQuoted(base),
+    sectionLines: proxySection(proxy),
+    failureConds: [`%{ENV:REDIRECT_STATUS} ^50[03]$`],
+    failureRule: `^${escapeRegex(PROXY_FAILURE_PATH)}$ - [R=${proxy.failureStatus},L]`,
+    passes: routes.map((r) => ({
+      comment: commentText(`${r.prefix}…${r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')})` : ''} → ${base}…`),
+      // retry=0: a failed connection does not disable the upstream for the next 60 s.
+      line: `ProxyPassMatch ${apacheQuoted(`${routeRegex(r)}(.*)$`)} ${apacheQuoted(`${base}$1`)} retry=0`,
+    })),
+    reverses: routes.map((r) => `ProxyPassReverse ${apacheQuoted(r.prefix)} ${apacheQuoted(base)}`),
+    locationEdits: routes.flatMap((r) => locationPath(r) ?? []),
+    cookieEdits: [
+      { comment: 'Set-Cookie Domain emptied (RFC 6265 §5.2.3: ignored): the cookie belongs to this host.', line: `Header edit* Set-Cookie "(?i)(;\\s*)domain=[^;]*" "$1Domain="${governed}` },
+      ...routes.flatMap((r) => cookiePath(r) ?? []),
+    ],
+    requestUnsets: proxy.dropRequestHeaders.map((h, i) => ({ comment: i === 0 ? 'Without credentials, the browser\'s credentials are not forwarded.' : '', line: `RequestHeader unset ${h}${governed}` })),
+  };
+}
+
+export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null = null, proxy: { plan: ProxyPlan; upstream: string } | null = null): ApachePolicyView {
   const env = envNames(plan.name);
   const scoped = routes !== null;
   const lines = headerLines(plan);
@@ -497,13 +620,21 @@ export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null =
     pathScoped: scoped,
     pathRules: routes ? pathRules(routes, env) : [],
     pathCondition: scoped ? ` env=${env.governed}` : '',
+    proxy: proxy ? proxyView(proxy.plan, proxy.upstream, routes ?? [{ prefix: '/', excluded: [] }], env, scoped) : null,
   };
 }
 
-export function apacheViewOf(plan: ResponsePlan): ApacheView {
-  return { policies: plan.policies.map((p) => buildPolicyView(p, policyRoutes(plan.routes, p.name))) };
+/** The upstream of each policy in proxy mode, by name. */
+export type ApacheProxies = ReadonlyMap<string, { plan: ProxyPlan; upstream: string }>;
+
+export function apacheViewOf(plan: ResponsePlan, proxies: ApacheProxies = new Map()): ApacheView {
+  return { policies: plan.policies.map((p) => buildPolicyView(p, policyRoutes(plan.routes, p.name), proxies.get(p.name) ?? null)) };
 }
 
 export function buildApacheView(set: PolicySet): ApacheView {
-  return apacheViewOf(buildPlan(set));
+  const proxies = new Map(set.policies.flatMap((p) => {
+    const plan = proxyPlan(p);
+    return plan && p.upstream ? [[p.name, { plan, upstream: p.upstream.url }] as const] : [];
+  }));
+  return apacheViewOf(buildPlan(set), proxies);
 }
