@@ -589,7 +589,9 @@ function proxyView(proxy: ProxyPlan, upstream: string, routes: PrefixRoute[], en
     passes: routes.map((r) => ({
       comment: commentText(`${r.prefix}…${r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')})` : ''} → ${base}…`),
       // retry=0: a failed connection does not disable the upstream for the next 60 s.
-      line: `ProxyPassMatch ${apacheQuoted(`${routeRegex(r)}(.*)$`)} ${apacheQuoted(`${base}$1`)} retry=0`,
+      // Slashes after a prefix without one are dropped (`/v2/x` under `/v2` is `x`); what is left may
+      // not start with a dot-segment (`/v2..`), which would climb out of the base path.
+      line: `ProxyPassMatch ${apacheQuoted(`${routeRegex(r)}(?!/*\\.\\.?(?:/|$))/*(.*)$`)} ${apacheQuoted(`${base}$1`)} retry=0`,
     })),
     reverses: routes.map((r) => `ProxyPassReverse ${apacheQuoted(r.prefix)} ${apacheQuoted(base)}`),
     locationEdits: routes.flatMap((r) => locationPath(r) ?? []),

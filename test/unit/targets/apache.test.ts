@@ -528,3 +528,37 @@ describe('apache view: header decisions', () => {
     ]);
   });
 });
+
+describe('apache view: proxy mode (contract §6)', () => {
+  const proxied = (paths: string, url = 'https://api.example/v1') =>
+    policyView(one(`    origins: [https://app.example.com]\n    paths: ${paths}\n    upstream: {url: "${url}"}\n`), 'api').proxy!;
+
+  it('one ProxyPassMatch per prefix: slashes after it dropped, no leading dot-segment, the rest appended to the base path', () => {
+    const p = proxied('[/api/, /v2]');
+    expect(p.passes.map((x) => x.line)).toEqual([
+      'ProxyPassMatch "^/api/(?!/*\\.\\.?(?:/|$))/*(.*)$" "https://api.example/v1/$1" retry=0',
+      'ProxyPassMatch "^/v2(?!/*\\.\\.?(?:/|$))/*(.*)$" "https://api.example/v1/$1" retry=0',
+    ]);
+    const re = new RegExp(words(p.passes[1]!.line)[1]!);
+    expect('/v2/x/y'.replace(re, '$1')).toBe('x/y');
+    expect(re.test('/v2..')).toBe(false);
+    expect(re.test('/v2/../x')).toBe(false);
+    expect('/v2.x'.replace(re, '$1')).toBe('.x');
+  });
+
+  it('the system trust store unless the policy names a CA; verification and the peer name always on', () => {
+    const lines = proxied('[/api/]').sectionLines.map((l) => l.line);
+    expect(lines).toContain('SSLProxyCACertificateFile "/etc/ssl/certs/ca-certificates.crt"');
+    for (const l of ['SSLProxyEngine on', 'SSLProxyVerify require', 'SSLProxyCheckPeerName on', 'ProxyPreserveHost Off']) expect(lines).toContain(l);
+    expect(proxied('[/api/]', 'http://127.0.0.1:8080/').sectionLines.map((l) => l.line).filter((l) => l.startsWith('SSL'))).toEqual([]);
+  });
+
+  it('Cookie and Authorization unset without credentials only; Set-Cookie Path and Location mapped with & kept literal', () => {
+    const p = proxied('["/a&b/"]');
+    expect(p.requestUnsets.map((l) => l.line)).toEqual(['RequestHeader unset Cookie env=CORSGEN_API_IN', 'RequestHeader unset Authorization env=CORSGEN_API_IN']);
+    expect(p.cookieEdits.map((l) => l.line)[1]).toBe('Header edit* Set-Cookie "(?i)(;\\s*)path=/v1/" "$1Path=/a\\&b/" env=CORSGEN_API_IN');
+    expect(p.locationEdits.map((l) => l.line)).toEqual(['Header edit Location "^/v1/" "/a\\&b/" env=CORSGEN_API_IN']);
+    const creds = policyView(one(`    origins: [https://app.example.com]\n    credentials: true\n    upstream: {url: "https://api.example/"}\n`), 'api').proxy!;
+    expect(creds.requestUnsets).toEqual([]);
+  });
+});
