@@ -23,6 +23,7 @@
 // lists (0.14 → 0.21 ms), against ~0.5 ms as 10,000 SetEnvIf regexes and ~0.2 ms as regex
 // alternations of 50. Exact origins are plain host characters, so the single-quoted ap_expr strings
 // need no escaping; an origin with any other character falls back to its escaped regex.
+import { createHash } from 'node:crypto';
 import { doubleQuoted } from '../quoting.js';
 import { escapeRegex } from '../../model/regex.js';
 import type { PolicySet } from '../../model/types.js';
@@ -46,7 +47,10 @@ export interface ApacheExactOrigin {
 }
 
 export interface ApacheExactList {
-  /** The ap_expr word compared with the list: `reqenv('CORSGEN_X_ORIGIN')`. */
+  /**
+   * The ap_expr word compared with the list, `reqenv('CORSGEN_X_ORIGIN')`, after the bucket test
+   * when the origins are bucketed: `reqenv('CORSGEN_X_OB') == 'a' && reqenv('CORSGEN_X_ORIGIN')`.
+   */
   source: string;
   origins: ApacheExactOrigin[];
   /** `CORSGEN_X_MATCH=1` */
@@ -104,6 +108,8 @@ export interface ApachePolicyView {
   captures: ApacheCapture[];
   /** `origins: "*"`: no match directives; any non-empty Origin is allowed. */
   anyOrigin: boolean;
+  /** With many exact origins: the directive that puts the Origin's bucket in an env var first. */
+  bucketKey: ApacheCapture | null;
   exactLists: ApacheExactList[];
   regexMatches: ApacheRegexMatch[];
   decisions: ApacheDecision[];
@@ -220,6 +226,8 @@ export interface ApacheEnvNames {
   acrh: string;
   /** Access-Control-Request-Private-Network is exactly `true`. */
   acrpn: string;
+  /** The bucket of the Origin (many exact origins). */
+  originBucket: string;
   /** An origin entry of the policy accepts the Origin. */
   match: string;
   /** The Origin is allowed. */
@@ -245,6 +253,7 @@ export function envNames(policy: string): ApacheEnvNames {
     acrm: `${p}ACRM`,
     acrh: `${p}ACRH`,
     acrpn: `${p}ACRPN`,
+    originBucket: `${p}OB`,
     match: `${p}MATCH`,
     ok: `${p}OK`,
     preflight: `${p}PREFLIGHT`,
@@ -328,8 +337,17 @@ export function commentText(text: string): string {
   return text;
 }
 
-function originMatchers(plan: PolicyPlan, env: ApacheEnvNames): { exactLists: ApacheExactList[]; regexMatches: ApacheRegexMatch[] } {
-  if (plan.origins.kind === 'any') return { exactLists: [], regexMatches: [] };
+/**
+ * From this many exact origins on, they are bucketed by the first hex digit of their MD5 (ap_expr's
+ * md5()): one directive computes the Origin's bucket, and each `-in` list first tests its bucket, a
+ * string compare (~0.04 µs a directive on 2.4.71), so a request compares its Origin with one
+ * bucket's origins (~1/16) instead of all. Measured (test/bench/cpu-apache.ts), 9,900 origins:
+ * ~82 µs of CPU a request for the plain lists, ~25 µs bucketed.
+ */
+export const BUCKET_FROM = 1_000;
+
+function originMatchers(plan: PolicyPlan, env: ApacheEnvNames): { bucketKey: ApacheCapture | null; exactLists: ApacheExactList[]; regexMatches: ApacheRegexMatch[] } {
+  if (plan.origins.kind === 'any') return { bucketKey: null, exactLists: [], regexMatches: [] };
   const match = (written: string, regex: string): ApacheRegexMatch => ({
     written: commentText(written),
     expr: apacheQuoted(`reqenv('${env.origin}') =~ ${apExprRegex(regex)}`),
@@ -338,16 +356,28 @@ function originMatchers(plan: PolicyPlan, env: ApacheEnvNames): { exactLists: Ap
   const plain = plan.origins.exact.filter((o) => PLAIN_ORIGIN.test(o));
   // An exact origin with other characters than a single-quoted ap_expr string holds as they are.
   const other = plan.origins.exact.filter((o) => !PLAIN_ORIGIN.test(o)).map((o) => match(o, `^${escapeRegex(o)}$`));
-  const exactLists: ApacheExactList[] = [];
-  for (let i = 0; i < plain.length; i += EXACT_ORIGINS_PER_DIRECTIVE) {
-    const chunk = plain.slice(i, i + EXACT_ORIGINS_PER_DIRECTIVE);
-    exactLists.push({
-      source: `reqenv('${env.origin}')`,
-      origins: chunk.map((o, j) => ({ item: `'${o}'${j < chunk.length - 1 ? ',' : ''}` })),
-      assign: flag(env.match),
-    });
+  const bucketed = plain.length >= BUCKET_FROM;
+  const buckets = new Map<string, string[]>();
+  for (const o of plain) {
+    const key = bucketed ? createHash('md5').update(o).digest('hex')[0]! : '';
+    buckets.set(key, [...(buckets.get(key) ?? []), o]);
   }
-  return { exactLists, regexMatches: [...other, ...plan.origins.regexes.map((r) => match(r.written, r.regex))] };
+  const exactLists: ApacheExactList[] = [];
+  for (const key of [...buckets.keys()].sort()) {
+    const origins = buckets.get(key)!;
+    for (let i = 0; i < origins.length; i += EXACT_ORIGINS_PER_DIRECTIVE) {
+      const chunk = origins.slice(i, i + EXACT_ORIGINS_PER_DIRECTIVE);
+      exactLists.push({
+        source: `${bucketed ? `reqenv('${env.originBucket}') == '${key}' && ` : ''}reqenv('${env.origin}')`,
+        origins: chunk.map((o, j) => ({ item: `'${o}'${j < chunk.length - 1 ? ',' : ''}` })),
+        assign: flag(env.match),
+      });
+    }
+  }
+  const bucketKey: ApacheCapture | null = bucketed
+    ? { comment: 'The Origin\'s bucket: the first hex digit of its MD5.', expr: apacheQuoted(`md5(reqenv('${env.origin}')) =~ /^(.)/`), assign: `${env.originBucket}=$1` }
+    : null;
+  return { bucketKey, exactLists, regexMatches: [...other, ...plan.origins.regexes.map((r) => match(r.written, r.regex))] };
 }
 
 /** The env flag under which a header line of `stage` is added ('both': one line for both stages). */
