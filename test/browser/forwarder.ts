@@ -9,6 +9,8 @@
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import type { EngineName } from './engine.js';
+import { ENGINE_FACTS } from './engine-facts.js';
 
 export interface SentRequest {
   method: string;
@@ -120,4 +122,15 @@ export async function startForwarder(backendPort: number, tls?: { key: Buffer; c
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * How a page in `engine` reaches the loopback server on `backendPort`: through a recording forwarder,
+ * over https where the engine blocks http://127.0.0.1 from https pages (`tls`: a certificate for
+ * 127.0.0.1, page-server.ts makeCertificate), over http elsewhere. `base` is "scheme://127.0.0.1:port".
+ */
+export async function endpointFor(engine: EngineName, backendPort: number, tls: { key: Buffer; cert: Buffer }): Promise<{ base: string; forwarder: Forwarder }> {
+  const https = ENGINE_FACTS[engine].loopbackHttpFromHttps.kind === 'blocked';
+  const forwarder = await startForwarder(backendPort, https ? tls : undefined);
+  return { base: `${https ? 'https' : 'http'}://127.0.0.1:${forwarder.port}`, forwarder };
 }

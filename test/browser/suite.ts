@@ -30,7 +30,7 @@ import { chromiumEngine } from './chromium.js';
 import { ENGINES, type Engine, type EngineName, type EnginePage, type PageFetch } from './engine.js';
 import { ENGINE_FACTS } from './engine-facts.js';
 import { firefoxEngine } from './firefox.js';
-import { startForwarder, type Forwarder } from './forwarder.js';
+import { endpointFor, type Forwarder } from './forwarder.js';
 import { APP_HOST, EVIL_HOST, makeCertificate, startPageServer, type PageServer } from './page-server.js';
 import {
   EXPOSED_HEADER,
@@ -202,15 +202,14 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
     let engineDir = '';
     let app: EnginePage;
     let evil: EnginePage;
-    let forwarders: Record<PolicyName | 'upstream', Forwarder>;
+    let endpoints: Record<PolicyName | 'upstream', { base: string; forwarder: Forwarder }>;
     const sid = `sid=${name}-${Math.random().toString(36).slice(2)}`;
     let passed = 0;
 
     /** Paths are per engine: every engine of a target talks to the same server and upstream. */
     const p = (status: number, label: string) => `/status/${status}/${name}-${label}`;
-    const scheme = facts.loopbackHttpFromHttps.kind === 'allowed' ? 'http' : 'https';
-    const url = (policy: PolicyName, path: string) => `${scheme}://127.0.0.1:${forwarders[policy].port}${path}`;
-    const direct = (path: string) => `${scheme}://127.0.0.1:${forwarders.upstream.port}${path}`;
+    const url = (policy: PolicyName, path: string) => `${endpoints[policy].base}${path}`;
+    const direct = (path: string) => `${endpoints.upstream.base}${path}`;
     const run = (page: EnginePage, fetches: PageFetch[]) => page.run(fetches);
 
     /** The page read the upstream's answer: status and body as the upstream sent them. */
@@ -224,7 +223,7 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
     };
     const put = (extra: Record<string, string>, init: FetchInit = {}): FetchInit => ({ method: 'PUT', headers: extra, ...init });
     /** The requests the engine sent for `path` through the forwarder of `policy`. */
-    const sentTo = (policy: PolicyName, path: string) => forwarders[policy].sent.filter((r) => r.path === path);
+    const sentTo = (policy: PolicyName, path: string) => endpoints[policy].forwarder.sent.filter((r) => r.path === path);
     /** The one preflight the engine sent for `path`: from the page's origin, for PUT, with `headers`, no cookie. */
     const preflightSent = (policy: PolicyName, path: string, origin: string, headers: string) => {
       const pre = sentTo(policy, path).filter((r) => r.method === 'OPTIONS');
@@ -240,11 +239,8 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
     beforeAll(async () => {
       s = getStage();
       engineDir = makeTempDir(`${name}-engine`);
-      const tls = scheme === 'https' ? s.tls : undefined;
-      const fw = await Promise.all(
-        (['cred', 'plain', 'public', 'wild'] as const).map(async (policy) => [policy, await startForwarder(s.sites[policy], tls)] as const),
-      );
-      forwarders = { ...Object.fromEntries(fw), upstream: await startForwarder(s.upstream.port, tls) } as typeof forwarders;
+      const targets = [...(['cred', 'plain', 'public', 'wild'] as const).map((policy) => [policy, s.sites[policy]] as const), ['upstream', s.upstream.port] as const];
+      endpoints = Object.fromEntries(await Promise.all(targets.map(async ([key, port]) => [key, await endpointFor(name, port, s.tls)] as const))) as typeof endpoints;
       engine = await launchEngine(name, engineDir);
       await engine.setCookie({ name: sid.split('=')[0]!, value: sid.split('=')[1]! }, direct(p(200, 'cookie-visit')));
       app = await engine.open(s.pages.origin(APP_HOST));
@@ -253,7 +249,7 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
 
     afterAll(async () => {
       await engine?.close();
-      if (forwarders) for (const f of Object.values(forwarders)) await f.close();
+      if (endpoints) for (const e of Object.values(endpoints)) await e.forwarder.close();
       if (engineDir) removeDir(engineDir);
       // The README's "verified in" table quotes this line.
       console.log(`browser: ${engine?.version ?? `${facts.label} (not started)`}, ${serverVersionText}: ${passed} checks passed`);
@@ -513,7 +509,7 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
     );
 
     it('the forwarders could read every request the engine sent', () => {
-      for (const f of Object.values(forwarders)) expect(f.unparsed).toEqual([]);
+      for (const e of Object.values(endpoints)) expect(e.forwarder.unparsed).toEqual([]);
     });
   });
 }

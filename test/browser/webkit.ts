@@ -114,7 +114,16 @@ export async function webkitEngine(dir: string): Promise<Engine> {
   try {
     const port = await freePort();
     driverProcess = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'], {
-      env: { ...process.env, DISPLAY: xvfb.display, LD_PRELOAD: NSS_WRAPPER, NSS_WRAPPER_HOSTS: hosts },
+      env: {
+        ...process.env,
+        DISPLAY: xvfb.display,
+        LD_PRELOAD: NSS_WRAPPER,
+        NSS_WRAPPER_HOSTS: hosts,
+        // MiniBrowser's caches and data stay in the test's directory, not in $HOME.
+        XDG_CACHE_HOME: join(dir, 'cache'),
+        XDG_DATA_HOME: join(dir, 'data'),
+        XDG_CONFIG_HOME: join(dir, 'config'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
