@@ -262,7 +262,10 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
         const path = p(200, `a-${policy}`);
         readable(out[i], 200, 'GET', path, `${policy}: GET from the allowed origin`);
         expect(s.upstream.count('GET', path)).toBe(1);
+        expect(sentTo(policy, path).map((r) => r.method), 'a simple request, no preflight').toEqual(['GET']);
         expect(sentTo(policy, path)[0]?.headers.origin, 'the engine sent the page’s origin').toBe(app.origin);
+        // credentials: 'same-origin' (fetch's default) sends no cookie to another origin.
+        expect(s.upstream.to(path)[0]?.cookie, 'no cookie without credentials: include').toBeUndefined();
         passed++;
       });
     });
@@ -418,6 +421,9 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
       );
       for (const [i, c] of cases.entries()) {
         readable(out[i], c.status, 'GET', c.path, `${c.policy}: GET answered ${c.status}`);
+        const cookie = s.upstream.to(c.path)[0]?.cookie;
+        if (c.policy === 'cred') expect(cookie ?? '', 'cred: the cookie goes with the credentialed GET').toContain(sid);
+        else expect(cookie, `${c.policy}: no cookie without credentials: include`).toBeUndefined();
         passed++;
       }
     });
