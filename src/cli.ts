@@ -12,6 +12,7 @@ import { driftDiff, foreignFiles, writeOutput } from './output/files.js';
 import { TARGET_NAMES, type TargetName } from './targets/types.js';
 import { VERSION } from './version.js';
 import type { PolicySet } from './model/types.js';
+import { prepareServe, runServer, type ServeOptions } from './serve/index.js';
 
 export const EXIT = { ok: 0, drift: 1, invalid: 2 } as const;
 
@@ -94,6 +95,15 @@ function runInit(file: string): number {
   }
   writeFileSync(file, starterPolicy(schemaReference(file)), { flag: 'wx' });
   err(`wrote ${file}; generate with: cors-gen ${file} --target nginx\n`);
+  return EXIT.ok;
+}
+
+function runServe(file: string, options: ServeOptions): number {
+  const r = load(file, { format: 'text' }, false);
+  if ('exit' in r) return r.exit;
+  const config = prepareServe(r.set, file, options);
+  if (config.kind === 'error') throw new UsageError(config.message);
+  void runServer(config.value, { out: (l) => out(`${l}\n`), err: (l) => err(`${l}\n`) }).then((code) => (process.exitCode = code));
   return EXIT.ok;
 }
 
@@ -180,6 +190,17 @@ Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.`
     .option('--policy <name>', 'the policy to use when the file has several')
     .action((policy: string, options: ExplainOptions) => {
       process.exitCode = runExplain(policy, options);
+    });
+
+  program
+    .command('serve <policy>')
+    .description('run one policy as a local CORS proxy in front of its upstream (try it in a browser, nothing else to install)')
+    .option('--policy <name>', 'the policy to run when the file has several')
+    .option('--listen <host:port>', 'the address to listen on', '127.0.0.1:8080')
+    .option('--upstream <URL>', "the one URL to forward to, in place of the policy's upstream.url")
+    .option('--ca <file>', "a CA file to verify an https upstream with, in place of the policy's upstream.ca")
+    .action((policy: string, options: ServeOptions) => {
+      process.exitCode = runServe(policy, options);
     });
 
   program

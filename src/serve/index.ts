@@ -1,0 +1,3 @@
+// `cors-gen serve <policy.yaml> [--policy <name>] [--listen <host:port>] [--upstream <URL>] [--ca <file>]`
+export { prepareServe, type ServeConfig, type ServeOptions } from './config.js';
+export { runServer, type ServeIo } from './server.js';

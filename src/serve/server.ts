@@ -1,0 +1,82 @@
+// The running `cors-gen serve` (contract §3b): listens, prints its URL and one line per request,
+// and on SIGINT/SIGTERM stops accepting, lets requests in flight finish, and resolves with exit 0.
+import { Agent as HttpAgent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { ServeConfig } from './config.js';
+import { LIMITS } from './limits.js';
+import { authority } from './listen-address.js';
+import { escapeForTerminal, requestLine } from './log-line.js';
+import { handleRequest } from './proxy.js';
+
+export interface ServeIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Resolves with the exit code: 0 after a clean shutdown, 2 when the address cannot be listened on. */
+export function runServer(config: ServeConfig, io: ServeIo): Promise<number> {
+  const agentOptions = { keepAlive: true, maxSockets: LIMITS.upstreamMaxSockets, maxFreeSockets: 64, timeout: LIMITS.upstreamIdleMs, scheduling: 'lifo' as const };
+  const agent = config.upstream.scheme === 'https' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+  let closing = false;
+  const ctx = {
+    policy: config.policy,
+    upstream: config.upstream,
+    agent,
+    ca: config.ca,
+    log: (entry: Parameters<typeof requestLine>[0]) => io.out(requestLine(entry)),
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // While draining, every answer closes its connection, so keep-alive clients go away.
+    if (closing) res.shouldKeepAlive = false;
+    handleRequest(ctx, req, res);
+  });
+  server.headersTimeout = LIMITS.clientHeadersMs;
+  server.requestTimeout = LIMITS.clientRequestMs;
+  server.keepAliveTimeout = LIMITS.clientKeepAliveMs;
+  server.timeout = LIMITS.clientIdleMs;
+  // Upgrades (WebSocket) and CONNECT are not proxied: without a listener Node closes the socket.
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return new Promise<number>((resolveExit) => {
+    const onSignal = () => {
+      if (closing) {
+        // A second signal: stop waiting for requests in flight.
+        server.closeAllConnections();
+        return;
+      }
+      closing = true;
+      io.out('cors-gen serve: shutting down; finishing requests in flight');
+      server.close(() => {
+        clearTimeout(drainTimer);
+        agent.destroy();
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        resolveExit(0);
+      });
+      server.closeIdleConnections();
+      const drainTimer = setTimeout(() => server.closeAllConnections(), LIMITS.drainMs);
+      drainTimer.unref();
+    };
+    // Connections that become idle while draining are closed at once.
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => res.once('finish', () => closing && setImmediate(() => server.closeIdleConnections())));
+
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      io.err(`cors-gen: cannot listen on ${authority(config.listen.host, config.listen.port)} (${e.code ?? e.message})`);
+      agent.destroy();
+      resolveExit(2);
+    });
+    server.listen(config.listen.port, config.listen.host, () => {
+      const address = server.address() as AddressInfo;
+      for (const w of config.warnings) io.err(w);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      io.out(
+        `cors-gen serve: policy ${escapeForTerminal(config.policy.name)} listening on http://${authority(address.address, address.port)}/ -> ${escapeForTerminal(config.upstream.url)}`,
+      );
+    });
+  });
+}
