@@ -154,6 +154,7 @@ Examples:
   cors-gen policy.yaml --target caddy --out caddy/cors --check   exit 1 with a diff on drift
   cors-gen validate policy.yaml --format json              diagnostics as JSON
   cors-gen explain policy.yaml --origin https://app.example.com --method PUT --header Content-Type:application/json
+  cors-gen serve policy.yaml --upstream https://api.example.net/   try the policy as a proxy on 127.0.0.1:8080
 
 Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.`,
     );

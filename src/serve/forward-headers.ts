@@ -26,6 +26,9 @@ export function forwardRequestHeaders(raw: readonly string[], upstream: Upstream
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
+    // A body framed in chunks stays framed in chunks: Node would otherwise send a GET's body bytes
+    // unframed, and the upstream would read them as a second request (request smuggling).
+    if (lower === 'transfer-encoding') out.push('Transfer-Encoding', 'chunked');
     if (HOP_BY_HOP.has(lower) || ANSWERED_HERE.has(lower) || listed.has(lower)) continue;
     if (!credentials && CREDENTIALS.has(lower)) continue;
     out.push(name, raw[i + 1]!);

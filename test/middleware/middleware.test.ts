@@ -69,6 +69,7 @@ describe('corsMiddleware: loading the policy', () => {
     writeFileSync(proxy, `version: 1\npolicies:\n  a:\n    origins: [${APP}]\n    upstream:\n      url: https://api.example.net/\n`);
     expect(() => corsMiddleware(proxy)).toThrow(/has an upstream: the middleware serves your application's own responses/);
     expect(() => corsMiddleware(join(dir, 'missing.yaml'))).toThrow(/cannot be read \(ENOENT\)/);
+    expect(() => corsMiddleware(dir)).toThrow(/is not a regular file/);
     expect(() => corsMiddleware(file)).toThrow(/several policies; choose one with --policy/);
     expect(() => corsMiddleware(file, { policy: 'nope' })).toThrow(/no policy "nope"/);
   });

@@ -174,6 +174,18 @@ describe('serve: forwarding to an HTTPS upstream (contract §6)', () => {
     expect([down.body.length, down.truncated]).toEqual([BIG_BODY_BYTES, false]);
   });
 
+  it('keeps a chunked body framed, even on a GET: the upstream never reads body bytes as a request', async () => {
+    const s = await rawConnect(api.port);
+    const smuggled = 'GET /v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
+    s.write(`GET /api/chunked HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`);
+    let answer = '';
+    s.setEncoding('utf8').on('data', (d: string) => (answer += d));
+    await new Promise((r) => s.on('close', r));
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(seenFor('chunked').map((r) => r.bodyBytes)).toEqual([smuggled.length]);
+    expect(seenFor('smuggled')).toEqual([]);
+  });
+
   it('prints one line per request (method, path, origin, verdict), with what the client chose escaped', async () => {
     const lines = api.requestLines().length;
     const s = await rawConnect(api.port);
