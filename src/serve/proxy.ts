@@ -18,10 +18,22 @@ export interface ProxyContext {
   agent: HttpAgent | HttpsAgent;
   /** PEM certificates to verify an https upstream with. */
   ca: string | readonly string[];
+  /** Listening on loopback: the Host header must name a loopback host (see loopbackHost). */
+  loopbackOnly: boolean;
   log(entry: RequestLog): void;
 }
 
-export type Verdict = ExpectedResponse['outcome'] | 'not-governed' | 'bad-request' | 'upstream-error';
+export type Verdict = ExpectedResponse['outcome'] | 'not-governed' | 'bad-request' | 'not-loopback-host' | 'upstream-error';
+
+/**
+ * On a loopback address serve answers only requests addressed to a loopback name: a page whose DNS
+ * name is re-bound to 127.0.0.1 (DNS rebinding) would otherwise be same-origin with serve and could
+ * read the upstream through it. Vite checks the Host header for the same reason (server.allowedHosts).
+ */
+export function loopbackHost(host: string | undefined): boolean {
+  const name = /^(\[[^\]]*\]|[^:]*)(?::[0-9]*)?$/.exec(host ?? '')?.[1]?.toLowerCase();
+  return name === 'localhost' || name === '[::1]' || (name !== undefined && /^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$/.test(name));
+}
 
 type HeaderList = [string, string][];
 
@@ -44,6 +56,11 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
   let verdict: Verdict = 'bad-request';
   res.once('close', () => ctx.log({ method: req.method ?? '', target: req.url ?? '', origin, verdict, status: res.headersSent ? res.statusCode : 0 }));
 
+  if (ctx.loopbackOnly && !loopbackHost(req.headers.host)) {
+    verdict = 'not-loopback-host';
+    req.resume();
+    return answer(res, 421, [], 'Misdirected request: this proxy answers only requests addressed to localhost or a loopback address.\n');
+  }
   const target = readRequestPath(req.url ?? '');
   if (target.kind === 'refused') {
     req.resume();

@@ -34,6 +34,7 @@ export function runServer(config: ServeConfig, io: ServeIo): Promise<number> {
     upstream: config.upstream,
     agent,
     ca: config.ca,
+    loopbackOnly: config.listen.loopback,
     log: (entry: Parameters<typeof requestLine>[0]) => log(requestLine(entry)),
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -83,7 +83,7 @@ describe('serve under faults', () => {
     const before = upstream.seen.length;
     for (let i = 0; i < 5; i++) {
       const c = await rawConnect(s.port);
-      c.write(`POST /api/upload-${i} HTTP/1.1\r\nHost: x\r\nOrigin: ${APP}\r\nContent-Length: ${BIG_BODY_BYTES}\r\n\r\n`);
+      c.write(`POST /api/upload-${i} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${APP}\r\nContent-Length: ${BIG_BODY_BYTES}\r\n\r\n`);
       c.write(Buffer.alloc(100_000, 'x'));
       // Wait until the upstream has the start of the body, then leave.
       while (!upstream.seen.slice(before).some((r) => r.url === `/v1/upload-${i}` && r.bodyBytes > 0)) await new Promise((r) => setTimeout(r, 20));
@@ -108,7 +108,7 @@ describe('serve under faults', () => {
     const reader = await rawConnect(s.port);
     reader.on('error', () => {});
     reader.pause();
-    reader.write(`GET /api/big HTTP/1.1\r\nHost: x\r\nOrigin: ${APP}\r\n\r\n`);
+    reader.write(`GET /api/big HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${APP}\r\n\r\n`);
     for (let i = 0; i < 10; i++) await stillServes();
     for (const c of [...slow, reader]) c.destroy();
   });

@@ -100,8 +100,20 @@ describe('serve: forwarding to an HTTPS upstream (contract §6)', () => {
     expect(upstream.seen.slice(before).map((s) => s.url)).toEqual(['/v1/ok']);
   });
 
+  it('answers only requests addressed to a loopback name (no DNS rebinding onto the proxy)', async () => {
+    for (const host of ['attacker.test', 'attacker.test:8080', '127.0.0.1.attacker.test', '[::2]:80']) {
+      const res = await get(api.url, '/api/rebound', { origin: APP, host });
+      expect(res.status, host).toBe(421);
+      expect(corsNames(res)).toEqual([]);
+    }
+    for (const host of ['localhost:1', 'LOCALHOST', '127.0.0.1', '127.9.9.9:80', '[::1]:8080']) {
+      expect((await get(api.url, '/api/loopback-host', { origin: APP, host })).status, host).toBe(200);
+    }
+    expect(seenFor('rebound')).toEqual([]);
+  });
+
   it('sends Host and SNI of the upstream, and verifies its certificate against the policy’s ca', async () => {
-    await get(api.url, '/api/host-check', { origin: APP, host: 'attacker.test' });
+    await get(api.url, '/api/host-check', { origin: APP, host: 'localhost:9' });
     const [seen] = seenFor('host-check');
     expect(seen!.headers.host).toBe(`localhost:${upstream.port}`);
     expect(seen!.servername).toBe('localhost');
@@ -176,8 +188,8 @@ describe('serve: forwarding to an HTTPS upstream (contract §6)', () => {
 
   it('keeps a chunked body framed, even on a GET: the upstream never reads body bytes as a request', async () => {
     const s = await rawConnect(api.port);
-    const smuggled = 'GET /v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
-    s.write(`GET /api/chunked HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`);
+    const smuggled = 'GET /v1/smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+    s.write(`GET /api/chunked HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`);
     let answer = '';
     s.setEncoding('utf8').on('data', (d: string) => (answer += d));
     await new Promise((r) => s.on('close', r));
@@ -191,7 +203,7 @@ describe('serve: forwarding to an HTTPS upstream (contract §6)', () => {
     const s = await rawConnect(api.port);
     // An Origin with a C1 control (CSI) and a Unicode bidi override (as UTF-8 bytes), and a target
     // with an escape sequence left percent-encoded.
-    s.write(Buffer.concat([Buffer.from('GET /api/log%1b[31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\nOrigin: https://a'), Buffer.from([0x9b, 0x33, 0x31, 0x6d]), Buffer.from('\u202e.test\r\n\r\n', 'utf8')]));
+    s.write(Buffer.concat([Buffer.from('GET /api/log%1b[31m HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nOrigin: https://a'), Buffer.from([0x9b, 0x33, 0x31, 0x6d]), Buffer.from('\u202e.test\r\n\r\n', 'utf8')]));
     s.resume();
     await new Promise((r) => s.on('close', r));
     const all = await api.waitForRequestLines(lines + 1);
