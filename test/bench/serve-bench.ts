@@ -39,16 +39,27 @@ const stop = (c: ChildProcess) =>
 interface WrkResult {
   rps: number;
   errors: number;
+  /** CPU time the proxy process spent per request (µs): less sensitive to other load on the machine than req/s. */
+  cpuUs: number;
 }
 
-function wrk(port: number): WrkResult {
+/** utime + stime of a process, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+const TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+
+function wrk(port: number, pid: number): WrkResult {
+  const before = cpuTicks(pid);
   const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', '-c50', `-d${SECONDS}s`, '-H', `Origin: ${ORIGIN}`, `http://127.0.0.1:${port}/api/bench`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const rps = Number(/Requests\/sec:\s+([0-9.]+)/.exec(r.stdout)?.[1]);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[1] ?? 0);
   const errors = non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { rps, errors };
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
+  return { rps, errors, cpuUs: ((cpuTicks(pid) - before) * TICK_US) / requests };
 }
 
 async function main() {
@@ -69,11 +80,11 @@ async function main() {
   try {
     const results = { bare: [] as WrkResult[], serve: [] as WrkResult[] };
     // Warm-up (JIT, keep-alive pools), not counted.
-    wrk(barePort);
-    wrk(servePort);
+    wrk(barePort, bare.pid!);
+    wrk(servePort, serve.pid!);
     for (let i = 0; i < TRIALS; i++) {
-      const order: ['bare' | 'serve', number][] = i % 2 === 0 ? [['bare', barePort], ['serve', servePort]] : [['serve', servePort], ['bare', barePort]];
-      for (const [name, port] of order) results[name].push(wrk(port));
+      const order: ['bare' | 'serve', number, number][] = i % 2 === 0 ? [['bare', barePort, bare.pid!], ['serve', servePort, serve.pid!]] : [['serve', servePort, serve.pid!], ['bare', barePort, bare.pid!]];
+      for (const [name, port, pid] of order) results[name].push(wrk(port, pid));
     }
     const fmt = (rs: WrkResult[]) => `${Math.round(Math.min(...rs.map((r) => r.rps)))}–${Math.round(Math.max(...rs.map((r) => r.rps)))} req/s (median ${Math.round(median(rs.map((r) => r.rps)))})`;
     const ratio = median(results.serve.map((r) => r.rps)) / median(results.bare.map((r) => r.rps));
@@ -82,6 +93,8 @@ async function main() {
     console.log(`serve vs bare Node proxy (wrk -c50, ${TRIALS} interleaved trials of ${SECONDS} s, proxy on CPU 0, wrk+upstream on CPU 1):`);
     console.log(`  bare proxy ${fmt(results.bare)}`);
     console.log(`  cors-gen serve ${fmt(results.serve)}`);
+    const cpu = (rs: WrkResult[]) => `${Math.min(...rs.map((r) => r.cpuUs)).toFixed(0)}–${Math.max(...rs.map((r) => r.cpuUs)).toFixed(0)} µs (median ${median(rs.map((r) => r.cpuUs)).toFixed(0)})`;
+    console.log(`  CPU per request: bare ${cpu(results.bare)}, serve ${cpu(results.serve)}; bare/serve x${(median(results.bare.map((r) => r.cpuUs)) / median(results.serve.map((r) => r.cpuUs))).toFixed(2)}`);
     console.log(`  throughput ratio serve/bare: x${ratio.toFixed(2)} (per trial pair ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}); goal >= 0.90; errors under load: ${errors}`);
   } finally {
     await stop(serve);
