@@ -31,6 +31,9 @@ export function corsHeaderPairs(expected: ExpectedResponse): [string, string][] 
 
 /** The application's Vary values with `Origin` added unless already listed (or `*`). */
 export function mergeVary(values: readonly string[]): string {
+  // The usual cases without splitting: no Vary, or one that does not list Origin (or *).
+  if (values.length === 0) return 'Origin';
+  if (values.length === 1 && !/(?:^|,)\s*(?:origin|\*)\s*(?:,|$)/i.test(values[0]!) && values[0]!.trim() !== '') return `${values[0]!.trim()}, Origin`;
   const tokens = values.flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '');
   if (!tokens.some((t) => t === '*' || t.toLowerCase() === 'origin')) tokens.push('Origin');
   return tokens.join(', ');

@@ -27,6 +27,13 @@ export function readRequestPath(target: string): RequestPath {
   const q = target.indexOf('?');
   const rawPath = q < 0 ? target : target.slice(0, q);
   const query = q < 0 ? null : target.slice(q + 1);
+  // The usual path (no escape, no dot-segment, no empty segment) is already normalized.
+  if (!/%|\/\/|\/\.\.?(?:\/|$)/.test(rawPath)) {
+    const segments = rawPath.split('/').slice(1);
+    const trailingSlash = segments.length > 1 && segments[segments.length - 1] === '';
+    if (trailingSlash || (segments.length === 1 && segments[0] === '')) segments.pop();
+    return { kind: 'ok', path: rawPath, segments, trailingSlash, query };
+  }
   const raw = rawPath.split('/').slice(1);
   const out: string[] = [];
   let trailingSlash = false;

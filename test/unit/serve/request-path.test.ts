@@ -16,6 +16,9 @@ const path = (t: string) => {
 describe('readRequestPath: the path serve routes on (contract §2a)', () => {
   it.each([
     ['/api/x', '/api/x'],
+    ['/api/x/', '/api/x/'],
+    ['/.well-known/x', '/.well-known/x'],
+    ['/a/..b/c.', '/a/..b/c.'],
     ['/public/../api/x', '/api/x'],
     ['/public/%2e%2e/api/x', '/api/x'],
     ['/public/%2E%2E/api/x', '/api/x'],
@@ -39,6 +42,14 @@ describe('readRequestPath: the path serve routes on (contract §2a)', () => {
     ['/api/%C3%A9t%C3%A9', '/api/été'],
   ])('%s → %s', (target, expected) => {
     expect(path(target)).toBe(expected);
+  });
+
+  it('the fast path (nothing to normalize) and the full reading agree on segments and trailing slash', () => {
+    for (const t of ['/', '/a', '/a/', '/a/b', '/a/b/', '/.x/y.']) {
+      const fast = readRequestPath(t);
+      const slow = readRequestPath(t.replace(/a/g, '%61'));
+      expect(fast, t).toEqual(slow);
+    }
   });
 
   it('the longest matching prefix governs; /api/ covers /api/ and /api/x, not /api or /apix', () => {
