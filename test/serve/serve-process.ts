@@ -17,6 +17,8 @@ export interface ServeProcess {
   requestLines(): string[];
   /** Waits until stdout holds `count` request lines. */
   waitForRequestLines(count: number): Promise<string[]>;
+  /** Waits for a request line that `match` accepts (serve writes its lines in batches) and returns it. */
+  waitForRequestLine(match: (line: string) => boolean): Promise<string>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends `signal` to the PID and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -67,6 +69,10 @@ export async function startServe(args: string[], options: { cmd?: string[]; cwd?
     waitForRequestLines: async (count) => {
       await until(`${count} request lines`, () => requestLines().length >= count);
       return requestLines();
+    },
+    waitForRequestLine: async (match) => {
+      await until('a matching request line', () => requestLines().some(match));
+      return requestLines().find(match)!;
     },
     exited,
     stop: async (signal = 'SIGTERM') => {
