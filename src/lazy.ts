@@ -3,10 +3,13 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+// scripts/build.mjs defines this in the bundles in dist/, beside which each of these libraries is
+// one pre-bundled file (dist/lazy/<name>.cjs) instead of a tree of modules in node_modules.
+declare const CORS_GEN_BUNDLE: true | undefined;
 
 function lazy<T>(id: string): () => T {
   let loaded: T | undefined;
-  return () => (loaded ??= require(id) as T);
+  return () => (loaded ??= require(typeof CORS_GEN_BUNDLE === 'undefined' ? id : `./lazy/${id}.cjs`) as T);
 }
 
 /** The Public Suffix List. */

@@ -6,10 +6,14 @@ import type { TargetName } from '../targets/types.js';
 type Templates = typeof import('../generated/templates.cjs').templates;
 
 const require = createRequire(import.meta.url);
+// scripts/build.mjs defines this in the bundles, which sit in dist/ beside generated/ rather than
+// one directory below it as this file does in src/.
+declare const CORS_GEN_BUNDLE: true | undefined;
+const TEMPLATES_MODULE = typeof CORS_GEN_BUNDLE === 'undefined' ? '../generated/templates.cjs' : './generated/templates.cjs';
 let templates: Templates | undefined;
 
 export function renderTemplate(target: TargetName, name: string, view: object): string {
-  templates ??= (require('../generated/templates.cjs') as typeof import('../generated/templates.cjs')).templates;
+  templates ??= (require(TEMPLATES_MODULE) as typeof import('../generated/templates.cjs')).templates;
   const template = templates[target]?.[name];
   if (!template) throw new Error(`no template templates/${target}/${name}.hbs`);
   return template(view);

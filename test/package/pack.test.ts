@@ -20,7 +20,7 @@ describe('npm pack → install → npx cors-gen', () => {
   it('runs from an installed tarball', () => {
     const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root)) as { filename: string; files: { path: string }[] }[];
     const files = packed[0]!.files.map((f) => f.path);
-    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/cli.cjs');
     expect(files).toContain('dist/generated/templates.cjs');
     expect(files).toContain('schemas/policy.schema.json');
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
