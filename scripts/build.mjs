@@ -91,23 +91,36 @@ const common = {
   legalComments: 'none', // the licences of bundled packages go to dist/THIRD-PARTY-LICENSES.txt
   logLevel: 'warning',
   metafile: true,
-  // src/lazy.ts and src/render/templates.ts load some modules on first use through createRequire,
-  // which esbuild leaves alone; in the bundles those modules are pre-bundled files beside them.
-  define: { CORS_GEN_BUNDLE: 'true' },
 };
 const bundled = [];
-const build = (options) => bundled.push(esbuild.buildSync({ ...common, ...options }).metafile);
+const build = async (options) => bundled.push((await esbuild.build({ ...common, ...options })).metafile);
+// commander requires child_process at load time for executable subcommands, which cors-gen does
+// not have: in the CLI bundle it gets a stand-in that loads the module on first use (Node compiles
+// child_process, net and dgram for it otherwise, on every run).
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: "let m;module.exports=new Proxy({},{get:(_,key)=>(m??=require('node:child_process'))[key]});",
+      loader: 'js',
+    }));
+  },
+};
 // The command line: CommonJS, which Node starts without its ES module loader.
-build({
+await build({
   entryPoints: [join(root, 'src', 'cli.ts')],
   outfile: join(dist, 'cli.cjs'),
   format: 'cjs',
-  define: { ...common.define, 'import.meta.url': '__cors_gen_url' },
+  plugins: [lazyChildProcess],
+  define: { 'import.meta.url': '__cors_gen_url' },
   banner: { js: "'use strict';const __cors_gen_url=require('node:url').pathToFileURL(__filename).href;" },
 });
 // The Node.js API (package.json "exports"): an ES module.
 if (existsSync(join(root, 'src', 'index.ts'))) {
-  build({
+  await build({
     entryPoints: [join(root, 'src', 'index.ts')],
     outfile: join(dist, 'index.js'),
     format: 'esm',
@@ -115,12 +128,6 @@ if (existsSync(join(root, 'src', 'index.ts'))) {
     banner: { js: "import{createRequire as __corsGenRequire}from'node:module';const require=__corsGenRequire(import.meta.url);" },
   });
 }
-// Loaded on first use (src/lazy.ts): one file each.
-for (const id of ['tldts', 'diff', 'fastest-levenshtein']) {
-  build({ entryPoints: [require.resolve(id)], outfile: join(dist, 'lazy', `${id}.cjs`), format: 'cjs' });
-}
-// The precompiled templates with the Handlebars runtime they need (src/render/templates.ts).
-build({ entryPoints: [join(generated, 'templates.cjs')], outfile: join(dist, 'generated', 'templates.cjs'), format: 'cjs' });
 writeThirdPartyLicenses(bundled);
 
 // 4. V8 code cache for the command line (bin/cors-gen.js): compiled once here, after a sample run
