@@ -65,6 +65,15 @@ describe('npm pack', () => {
   }, 120_000);
 });
 
+describe('the built CLI', () => {
+  it('starts from the V8 code cache the build made beside the bundle (the same Node.js accepts it)', () => {
+    const probe = "process.argv = [process.argv[0], 'cors-gen', '--version']; const script = require('./bin/cors-gen.js'); process.on('exit', () => console.error('rejected=' + script.cachedDataRejected));";
+    const r = spawnSync(process.execPath, ['-e', probe], { cwd: root, encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe(manifest.version);
+    expect(r.stderr.trim()).toBe('rejected=false');
+  });
+});
+
 describe('npm pack → install → npx cors-gen', () => {
   it('runs from an installed tarball', () => {
     const app = join(work, 'app');
