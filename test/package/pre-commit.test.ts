@@ -4,12 +4,12 @@
 // generated files drifted from the policy fails with the diff and is not made. (`pre-commit
 // try-repo` cannot pass the hook's args, which this hook needs.) The hook's first run installs
 // cors-gen in pre-commit's clone with npm ci: packages come from npm's cache or the registry.
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exec } from '../harness/exec.js';
 import { snapshotRepository } from '../harness/snapshot.js';
 
 const root = join(__dirname, '..', '..');
@@ -21,11 +21,11 @@ const env = { ...process.env, PRE_COMMIT_HOME: join(work, 'pre-commit-home'), np
 mkdirSync(env.HOME);
 writeFileSync(join(env.HOME, '.gitconfig'), '[user]\n\tname = cors-gen tests\n\temail = tests@cors-gen.invalid\n[commit]\n\tgpgsign = false\n[init]\n\tdefaultBranch = main\n');
 
-function run(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env, timeout: 280_000 });
-  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+async function run(cmd: string, args: string[], cwd: string) {
+  const r = await exec(cmd, args, { cwd, env, timeoutMs: 280_000 });
+  return { code: r.code, output: `${r.stdout}${r.stderr}` };
 }
-const head = (repo: string) => run('git', ['rev-parse', 'HEAD'], repo).output.trim();
+const head = async (repo: string) => (await run('git', ['rev-parse', 'HEAD'], repo)).output.trim();
 
 describe('the pre-commit hook in a sample infrastructure repository', () => {
   const infra = join(work, 'infra');
@@ -36,50 +36,50 @@ describe('the pre-commit hook in a sample infrastructure repository', () => {
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('      - id: cors-gen-check\n        args: [cors/policy.yaml, --target, nginx, --out, nginx/cors]');
   });
 
-  it('a clean commit passes; a drifted one fails with the diff and is not made', () => {
+  it('a clean commit passes; a drifted one fails with the diff and is not made', async () => {
     const repo = snapshotRepository(join(work, 'cors-gen-repo'));
     mkdirSync(join(infra, 'cors'), { recursive: true });
-    expect(run('git', ['init', '-q'], infra).code).toBe(0);
+    expect((await run('git', ['init', '-q'], infra)).code).toBe(0);
     copyFileSync(join(root, 'examples', 'public-api.yaml'), join(infra, 'cors', 'policy.yaml'));
-    expect(run(process.execPath, [BIN, 'cors/policy.yaml', '--target', 'nginx', '--out', 'nginx/cors'], infra).code).toBe(0);
+    expect((await run(process.execPath, [BIN, 'cors/policy.yaml', '--target', 'nginx', '--out', 'nginx/cors'], infra)).code).toBe(0);
     writeFileSync(
       join(infra, '.pre-commit-config.yaml'),
       `repos:\n  - repo: ${repo.dir}\n    rev: ${repo.sha}\n    hooks:\n      - id: cors-gen-check\n        args: [cors/policy.yaml, --target, nginx, --out, nginx/cors]\n`,
     );
-    const install = run('pre-commit', ['install'], infra);
+    const install = await run('pre-commit', ['install'], infra);
     expect(install.code, install.output).toBe(0);
 
     // 1. Policy and generated files agree: the commit is made.
-    run('git', ['add', '-A'], infra);
-    const clean = run('git', ['commit', '-m', 'CORS policy and its nginx files'], infra);
+    await run('git', ['add', '-A'], infra);
+    const clean = await run('git', ['commit', '-m', 'CORS policy and its nginx files'], infra);
     expect(clean.code, clean.output).toBe(0);
     expect(clean.output).toMatch(/cors-gen drift check\.+Passed/);
-    const cleanHead = head(infra);
+    const cleanHead = await head(infra);
 
     // 2. A generated file edited by hand: the hook fails with the diff; no commit.
     appendFileSync(join(infra, 'nginx', 'cors', 'public.conf'), 'add_header X-Hand-Edit 1;\n');
-    run('git', ['add', '-A'], infra);
-    const edited = run('git', ['commit', '-m', 'hand edit'], infra);
+    await run('git', ['add', '-A'], infra);
+    const edited = await run('git', ['commit', '-m', 'hand edit'], infra);
     expect(edited.code).not.toBe(0);
     expect(edited.output).toMatch(/cors-gen drift check\.+Failed/);
     expect(edited.output).toContain('- exit code: 1');
     expect(edited.output).toContain('--- a/public.conf\n+++ b/public.conf\n');
     expect(edited.output).toContain('-add_header X-Hand-Edit 1;');
-    expect(head(infra)).toBe(cleanHead);
+    expect(await head(infra)).toBe(cleanHead);
 
     // 3. The policy changed without regenerating: fails too; regenerating makes it pass.
-    run('git', ['reset', '-q', '--hard'], infra);
+    await run('git', ['reset', '-q', '--hard'], infra);
     writeFileSync(join(infra, 'cors', 'policy.yaml'), readFileSync(join(infra, 'cors', 'policy.yaml'), 'utf8').replace('maxAge: 7200', 'maxAge: 600'));
-    run('git', ['add', '-A'], infra);
-    const policyOnly = run('git', ['commit', '-m', 'shorter preflight cache'], infra);
+    await run('git', ['add', '-A'], infra);
+    const policyOnly = await run('git', ['commit', '-m', 'shorter preflight cache'], infra);
     expect(policyOnly.code).not.toBe(0);
     expect(policyOnly.output).toMatch(/--- a\/http\.conf\n\+\+\+ b\/http\.conf\n/);
     expect(policyOnly.output).toContain('-    preflight "7200";\n+    preflight "600";');
-    expect(head(infra)).toBe(cleanHead);
-    expect(run(process.execPath, [BIN, 'cors/policy.yaml', '--target', 'nginx', '--out', 'nginx/cors'], infra).code).toBe(0);
-    run('git', ['add', '-A'], infra);
-    const regenerated = run('git', ['commit', '-m', 'shorter preflight cache, regenerated'], infra);
+    expect(await head(infra)).toBe(cleanHead);
+    expect((await run(process.execPath, [BIN, 'cors/policy.yaml', '--target', 'nginx', '--out', 'nginx/cors'], infra)).code).toBe(0);
+    await run('git', ['add', '-A'], infra);
+    const regenerated = await run('git', ['commit', '-m', 'shorter preflight cache, regenerated'], infra);
     expect(regenerated.code, regenerated.output).toBe(0);
-    expect(head(infra)).not.toBe(cleanHead);
+    expect(await head(infra)).not.toBe(cleanHead);
   }, 300_000);
 });
