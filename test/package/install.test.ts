@@ -59,6 +59,26 @@ describe('the Quick start, verbatim, in an empty project', () => {
     expect((await bash('npx --no-install cors-gen node_modules/cors-gen/examples/spa-with-cookies.yaml --target nginx --out nginx-cors --check', project)).code).toBe(0);
   }, 300_000);
 
+  it("the GitLab job's script, verbatim, in the same project: npm ci from its lock file, then the drift check", async () => {
+    const start = readme.indexOf('\n### GitLab CI\n');
+    expect(start).toBeGreaterThan(0);
+    const job = /```yaml\n([\s\S]*?)```/.exec(readme.slice(start))![1]!;
+    const script = job.split('\n').filter((l) => l.startsWith('    - ')).map((l) => l.slice(6));
+    expect(script[0]).toBe('npm ci');
+    // The policy and its committed files, where the job expects them.
+    mkdirSync(join(project, 'cors'));
+    writeFileSync(join(project, 'cors', 'policy.yaml'), readFileSync(join(root, 'examples', 'public-api.yaml'), 'utf8'));
+    expect((await bash('npx --no-install cors-gen cors/policy.yaml --target nginx --out nginx/cors', project)).code).toBe(0);
+    rmSync(join(project, 'node_modules'), { recursive: true });
+    for (const command of script) {
+      const r = await bash(command, project);
+      expect(r.code, `${command}\n${r.stderr}`).toBe(0);
+    }
+    // And the job fails on drift.
+    writeFileSync(join(project, 'nginx', 'cors', 'public.conf'), 'edited by hand\n');
+    expect((await bash(script[script.length - 1]!, project)).code).toBe(1);
+  }, 300_000);
+
   it('the Node.js API resolves through "exports", with its types', async () => {
     const loaded = await bash(`node --input-type=module -e "const m = await import('cors-gen'); console.log(JSON.stringify(Object.keys(m)))"`, project);
     expect(loaded.code, loaded.stderr).toBe(0);
