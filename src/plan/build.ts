@@ -1,4 +1,5 @@
 // Model → response plan (types.ts). The decisions of contract §2, each made here once.
+import { hostText } from '../model/origin.js';
 import { matcherRegex } from '../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type OriginMatcher, type Policy, type PolicySet } from '../model/types.js';
 import type { HeaderPlan, OriginLookup, PolicyPlan, ResponsePlan, Route } from './types.js';
@@ -18,11 +19,16 @@ export function originLookup(policy: Policy): OriginLookup {
   if (policy.origins.kind === 'any') return { kind: 'any' };
   const exact: string[] = [];
   const regexes: { written: string; regex: string }[] = [];
+  const subdomainWildcards: { written: string; key: string; depth: number }[] = [];
   for (const m of policy.origins.matchers) {
     if (m.kind === 'exact') exact.push(m.origin);
     else regexes.push({ written: written(m), regex: matcherRegex(m) });
+    if (m.kind === 'pattern' && m.subdomains && m.port.kind !== 'any') {
+      const base = hostText(m.host);
+      subdomainWildcards.push({ written: written(m), key: `${m.scheme}://*.${base}${m.port.kind === 'port' ? `:${m.port.port}` : ''}`, depth: base.split('.').length });
+    }
   }
-  return { kind: 'list', exact, regexes };
+  return { kind: 'list', exact, regexes, subdomainWildcards };
 }
 
 /** A list header; none when it can never have an element. */

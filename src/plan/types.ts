@@ -40,6 +40,13 @@ export type OriginLookup =
       exact: readonly string[];
       /** Wildcard entries and user regexes as anchored regexes (PCRE and RE2 alike), in policy order. */
       regexes: readonly { written: string; regex: string }[];
+      /**
+       * The subdomain wildcards among `regexes` with no port wildcard, for a target that looks them
+       * up by key instead: an Origin `scheme://<labels>.<base>[:port]` (each label as the regex's
+       * SUBDOMAIN_LABELS) matches one iff `scheme://*.<base>[:port]` equals its `key`, where `base`
+       * has `depth` labels. Additive: `regexes` still holds every one of them.
+       */
+      subdomainWildcards?: readonly { written: string; key: string; depth: number }[];
     };
 
 export interface PolicyPlan {

@@ -12,6 +12,7 @@ import type { Policy, PolicySet } from '../../src/model/types.js';
 import { compareAnswer, describeDifference } from '../../src/verify/compare.js';
 import { headerValues as rawHeaderValues } from '../../src/verify/headers.js';
 import { casesFor, runMatrix, send, type RawResponse, type RequestCase } from '../harness/matrix.js';
+import { compilePolicy } from '../harness/policy.js';
 import { freePorts } from '../harness/ports.js';
 import { handOver, makeTempDir, removeDir, runCommand, startServer, type RunningServer } from '../harness/process.js';
 import { compileFixture, serverSuite, type ServerDriver, type Site } from '../harness/suite.js';
@@ -159,5 +160,91 @@ describe("apache: the include next to the site's own configuration", () => {
     const denied = problems.filter((l) => l.includes('AH01630: client denied by server configuration') && l.endsWith('/htdocs/private/file.txt'));
     expect(denied).toHaveLength(policies.length);
     expect(problems.filter((l) => !denied.includes(l))).toEqual([]);
+  });
+});
+
+describe('apache: many subdomain wildcards, looked up by key (scheme://*.<base>[:port]) instead of one regex each', () => {
+  // Bases of 2, 3 and 4 labels, with and without a port, a port wildcard and a user regex beside them.
+  const WILDCARDS = [
+    'https://*.example.com',
+    'https://*.w1.example.net',
+    'https://*.w2.example.net',
+    'https://*.a-b.w3.example.org',
+    'https://*.w4.example.net:8443',
+    'http://*.w5.example.net',
+    'https://*.w6.example.net',
+    'https://*.w7.example.net',
+    'https://*.xn--bcher-kva.example',
+  ];
+  const YAML = `version: 1\npolicies:\n  wild:\n    origins:\n${[...WILDCARDS.map((w) => `"${w}"`), '"https://*.any.example.io:*"', "{regex: '^https://pr-[0-9]{1,6}\\.preview\\.example\\.org$'}", 'https://exact.example.dev']
+    .map((o) => `      - ${o}`)
+    .join('\n')}\n    methods: [GET, PUT]\n    exposeHeaders: [X-Request-Id]\n`;
+  const ALLOWED = [
+    'https://a.example.com',
+    'https://a.b.c.example.com',
+    'https://x.w1.example.net',
+    'https://9.a-b.w3.example.org',
+    'https://x-y.z.w4.example.net:8443',
+    'http://a.w5.example.net',
+    'https://a.w7.example.net',
+    'https://a.xn--bcher-kva.example',
+    'https://a.any.example.io:1234',
+    'https://pr-12.preview.example.org',
+    'https://exact.example.dev',
+  ];
+  const REFUSED = [
+    'https://example.com',
+    'https://.example.com',
+    'https://-a.example.com',
+    'https://a_b.example.com',
+    'https://a.example.com:443',
+    'https://a.example.com.evil.test',
+    'https://evilexample.com',
+    'http://a.example.com',
+    'https://a.w1.example.net.',
+    'https://x.w4.example.net',
+    'https://x.w4.example.net:8444',
+    'https://a.w5.example.net',
+    'https://a.w8.example.net',
+    'https://a.b.w3.example.org',
+    'https://w3.example.org',
+    'https://a.example.com/',
+    'https://A.example.com',
+  ];
+  let set: PolicySet;
+  let dir = '';
+  let upstream: Upstream | undefined;
+  let server: RunningServer | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    set = compilePolicy(YAML, "wild.yaml");
+    port = (await freePorts(1))[0]!;
+    upstream = await startUpstream();
+    let configPath: string;
+    ({ dir, configPath } = prepare(set, [{ policy: 'wild', port, layout: 'plain' }], upstream.port));
+    server = await checkAndStart(driver, { dir, configPath }, [port]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await upstream?.close();
+    if (dir) removeDir(dir);
+  });
+
+  it('the wildcards without a port wildcard are keys in -in lists, one key regex per depth; the rest stay regexes', () => {
+    const text = generate(set, 'apache').find((f) => f.path === 'wild.conf')!.contents;
+    expect(text.match(/^SetEnvIfExpr .* CORSGEN_WILD_WK[0-9]=\$1:\/\/\*\.\$2$/gm)).toHaveLength(3);
+    for (const w of WILDCARDS) expect(text).toContain(`'${w}'`);
+    expect(text.match(/^SetEnvIfExpr "reqenv\('CORSGEN_WILD_ORIGIN'\) =~ m#.*" CORSGEN_WILD_MATCH=1$/gm)).toHaveLength(2);
+  });
+
+  it('every origin is answered as the reference evaluator says', async () => {
+    const policy = set.policies[0]!;
+    for (const o of ALLOWED) expect(evaluate(policy, { method: 'GET', headers: { origin: o } }).outcome, o).toBe('actual-allowed');
+    for (const o of REFUSED) expect(evaluate(policy, { method: 'GET', headers: { origin: o } }).outcome, o).toBe('actual-refused');
+    const result = await runMatrix(policy, port, upstream!, casesFor({ allowed: ALLOWED, refused: REFUSED }));
+    console.log(`apache wildcard lookup: ${result.cases} request cases checked against the reference evaluator`);
+    expect(result.mismatches).toEqual([]);
   });
 });

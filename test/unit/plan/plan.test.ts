@@ -68,3 +68,34 @@ policies:
     ]);
   });
 });
+
+describe('subdomainWildcards: the key lookup accepts exactly what each wildcard’s regex accepts', () => {
+  const wild = compilePolicy(
+    'version: 1\npolicies:\n  w:\n    origins: ["https://*.example.com", "https://*.a-b.c.example.org:8443", "http://*.w.example.net", "https://*.p.example.io:*", "https://exact.example.dev"]\n',
+    'wild.yaml',
+  );
+  const lookup = buildPlan(wild).policies[0]!.origins;
+  if (lookup.kind !== 'list') throw new Error('list expected');
+
+  it('names the wildcards without a port wildcard, with their key and depth', () => {
+    expect(lookup.subdomainWildcards).toEqual([
+      { written: 'https://*.example.com', key: 'https://*.example.com', depth: 2 },
+      { written: 'https://*.a-b.c.example.org:8443', key: 'https://*.a-b.c.example.org:8443', depth: 4 },
+      { written: 'http://*.w.example.net', key: 'http://*.w.example.net', depth: 3 },
+    ]);
+  });
+
+  it('on attacker-shaped origins too', () => {
+    const origins = ['https://a.example.com', 'https://a.b.example.com', 'https://example.com', 'https://a.example.com:8443', 'https://a.example.com.evil.test', 'https://-a.example.com', 'http://a.example.com',
+      'https://x.a-b.c.example.org:8443', 'https://x.a-b.c.example.org', 'https://x.b.c.example.org:8443', 'http://a.w.example.net', 'https://a.w.example.net', 'https://a_b.example.com', 'https://a.xexample.com'];
+    for (const w of lookup.subdomainWildcards!) {
+      const regex = new RegExp(lookup.regexes.find((r) => r.written === w.written)!.regex);
+      for (const o of origins) {
+        // The key as the plan defines it: scheme, one or more labels, then `depth` labels and a port.
+        const cut = new RegExp(`^(https?)://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+((?:[^.:/]+\\.){${w.depth - 1}}[^.:/]+(?::[0-9]+)?)$`).exec(o);
+        const viaKey = cut !== null && `${cut[1]}://*.${cut[2]}` === w.key;
+        expect(viaKey, `${w.written} ${o}`).toBe(regex.test(o));
+      }
+    }
+  });
+});
