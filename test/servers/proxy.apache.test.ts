@@ -186,7 +186,7 @@ describe('apache proxy mode (contract §6) in front of a loopback HTTPS API', ()
     if (syntax.status !== 0) throw new Error(`apache2 -t failed:\n${syntax.output}`);
     server = await startServer({ cmd: 'apache2', args: ['-f', configPath, '-DFOREGROUND'] }, all.map((s) => s.port!));
     // cors-gen serve for the same policies, in front of the same upstream (the differential side).
-    for (const [s, policy] of [['main', 'api'], ['main', 'account'], ['whole', 'whole']] as const) {
+    for (const [s, policy] of [['main', 'api'], ['main', 'account'], ['whole', 'whole'], ['untrusted', 'api'], ['down', 'api']] as const) {
       const file = join(dir, `${s}.yaml`);
       writeFileSync(file, site(s).yaml);
       serves.set(`${s}/${policy}`, await startServe([file, '--policy', policy, '--listen', '127.0.0.1:0']));
@@ -282,6 +282,15 @@ describe('apache proxy mode (contract §6) in front of a loopback HTTPS API', ()
           const { a } = await send(url(name), '/api/x', headers);
           expect(a.status).toBe(502);
           judged(a, policy, 'GET', headers);
+        }
+        // cors-gen serve answers the same: status and CORS headers (not for the IP upstream, where they
+        // differ: serve checks the certificate's IP subjectAltName and forwards, mod_ssl cannot).
+        const viaServe = serves.get(`${name}/api`);
+        if (name !== 'ip') {
+          for (const headers of [{ Origin: APP }, { Origin: OTHER }, {}] as Record<string, string>[]) {
+            const [mine, theirs] = [await send(url(name), '/api/x', headers), await send(viaServe!.url, '/api/x', headers)];
+            expect([mine.a.status, corsHeaders(mine.a)]).toEqual([theirs.a.status, corsHeaders(theirs.a)]);
+          }
         }
       });
     }
