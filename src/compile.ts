@@ -1,7 +1,7 @@
 // The whole compiler: policy text → diagnostics, and (when there is no error) the files of a target.
 import { createHash } from 'node:crypto';
 import { check, type CheckOptions } from './check/index.js';
-import { hasErrors, type Diagnostic } from './diagnostics.js';
+import { hasErrors, safeDiagnostic, type Diagnostic } from './diagnostics.js';
 import { loadPolicyText } from './load/document.js';
 import { normalize, type RawPolicyFile } from './model/normalize.js';
 import type { PolicySet } from './model/types.js';
@@ -17,8 +17,8 @@ export interface CheckedPolicy {
 
 export function checkPolicyText(text: string, file: string, options: CheckOptions = {}): CheckedPolicy {
   const { loaded, diagnostics } = loadPolicyText(text, file);
-  if (!loaded) return { diagnostics };
-  const all = check(loaded, options);
+  if (!loaded) return { diagnostics: diagnostics.map(safeDiagnostic) };
+  const all = check(loaded, options).map(safeDiagnostic);
   if (hasErrors(all)) return { diagnostics: all };
   return { diagnostics: all, set: normalize(loaded.value as RawPolicyFile) };
 }

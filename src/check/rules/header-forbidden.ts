@@ -1,36 +1,13 @@
+import { FORBIDDEN_REQUEST_HEADER_PREFIXES, FORBIDDEN_REQUEST_HEADERS as FORBIDDEN } from '../../model/fetch.js';
 import { stringList, type Rule } from '../rule.js';
 
-/** Fetch "forbidden request-header" names: scripts cannot set them. */
-const FORBIDDEN = new Set([
-  'accept-charset',
-  'accept-encoding',
-  'access-control-request-headers',
-  'access-control-request-method',
-  'connection',
-  'content-length',
-  'cookie',
-  'cookie2',
-  'date',
-  'dnt',
-  'expect',
-  'host',
-  'keep-alive',
-  'origin',
-  'referer',
-  'set-cookie',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'via',
-]);
 
 function problem(name: string): string | null {
   const lower = name.toLowerCase();
   if (lower.startsWith('access-control-') && !FORBIDDEN.has(lower)) {
     return `"${name}" is a CORS header the server or the browser sets, never one a script sends; a client that sends it is mistaken (set ${name} on the server instead)`;
   }
-  if (FORBIDDEN.has(lower) || lower.startsWith('proxy-') || lower.startsWith('sec-')) {
+  if (FORBIDDEN.has(lower) || FORBIDDEN_REQUEST_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix))) {
     return `"${name}" is a forbidden request-header name (Fetch): only the browser sets it, scripts cannot, so allowing it has no effect`;
   }
   return null;

@@ -1,7 +1,8 @@
+import { NORMALIZED_METHODS } from '../../model/fetch.js';
 import { stringList, type Rule } from '../rule.js';
 
-/** The methods Fetch upper-cases before sending (fetch.bs "normalize a method"), OPTIONS aside. */
-const NORMALIZED = ['DELETE', 'GET', 'HEAD', 'POST', 'PUT'];
+/** The methods Fetch upper-cases before sending, OPTIONS aside (options-method reports it). */
+const NORMALIZED = NORMALIZED_METHODS.filter((m) => m !== 'OPTIONS');
 
 export const methodCase: Rule = {
   id: 'method-case',

@@ -1,6 +1,5 @@
+import { FORBIDDEN_METHODS as FORBIDDEN } from '../../model/fetch.js';
 import { stringList, type Rule } from '../rule.js';
-
-const FORBIDDEN = ['CONNECT', 'TRACE', 'TRACK'];
 
 export const methodForbidden: Rule = {
   id: 'method-forbidden',
