@@ -1,7 +1,7 @@
 // Stage 2: schema + semantic rules → diagnostics, all of them at once.
 import { byPosition, type Diagnostic } from '../diagnostics.js';
 import type { LoadedFile } from '../load/document.js';
-import { DANGER_NAMES, type DangerName, type Finding, type PolicyInput } from './rule.js';
+import { DANGER_NAMES, regexEntries, type DangerName, type Finding, type PolicyInput } from './rule.js';
 import { RULES } from './rules/index.js';
 import { schemaFindings } from './schema.js';
 
@@ -22,9 +22,29 @@ function policyInputs(value: unknown): PolicyInput[] {
   });
 }
 
+/**
+ * Most regex entries in one file. Each is analyzed with a few hundred matches (regex-samples.ts),
+ * and nginx, Apache and Caddy try them one after another on every request: a file with more is
+ * refused rather than checked for minutes (contract §1: bounded time whatever the file holds).
+ */
+export const MAX_REGEXES = 1000;
+
 export function check(loaded: LoadedFile, options: CheckOptions = {}): Diagnostic[] {
   const findings: Finding[] = [...schemaFindings(loaded.value)];
-  for (const policy of policyInputs(loaded.value)) {
+  let regexBudget = MAX_REGEXES;
+  let tooMany = false;
+  for (const input of policyInputs(loaded.value)) {
+    const regexes = regexEntries(input);
+    const policy = { ...input, regexBudget };
+    if (regexes.length > regexBudget && !tooMany) {
+      tooMany = true;
+      findings.push({
+        rule: 'too-many-regexes',
+        path: [...input.path, 'origins', regexes[regexBudget]!.index],
+        message: `more than ${MAX_REGEXES} regex entries in the file; every server tries them one after another on each request: list exact origins or use *. wildcards, which are looked up by hash`,
+      });
+    }
+    regexBudget = Math.max(0, regexBudget - regexes.length);
     for (const rule of RULES) {
       // An opt-out silences exactly the rule that names it, in the policy that lists it.
       if (rule.optOut && policy.dangerouslyAllow.has(rule.optOut)) continue;

@@ -1,0 +1,63 @@
+// User regexes never run on a backtracking engine (issue 9 "Hangs"): the checks, `explain` and the
+// evaluator use RE2 semantics (src/model/regex-engine.ts), linear in the input. On V8's RegExp,
+// each case below takes longer than the test's time-out (2^40 steps), so a return to it fails here.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkPolicyText } from '../../src/compile.js';
+import { explain } from '../../src/explain.js';
+import { matcherAccepts } from '../../src/model/evaluate.js';
+import { regexSet, regexTest, re2Problem } from '../../src/model/regex-engine.js';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'cors-gen.js');
+const CATASTROPHIC = ['^https://(a+)+\\.example\\.com$', '^https://((a+)+\\.)+(a|aa)*x\\.example\\.com$', '^https://(a|a)*(a*)*b\\.example\\.com$'];
+const LONG = `https://${'a'.repeat(40)}`;
+const A63 = Array.from({ length: 3 }, () => 'a'.repeat(63)).join('.');
+
+describe('user regexes run in linear time', () => {
+  it('the engine answers nested quantifiers on long inputs', () => {
+    for (const re of CATASTROPHIC) {
+      expect(regexTest(re, `${LONG}!.example.com`)).toBe(false);
+      expect(regexTest(re, `https://${A63}.example.com.x`)).toBe(false);
+    }
+    expect(regexTest('^https://(a+)+\\.example\\.com$', 'https://aaa.example.com')).toBe(true);
+  });
+
+  it('the evaluator matches regex entries through it', () => {
+    expect(matcherAccepts({ kind: 'regex', source: CATASTROPHIC[0]! }, `${LONG}!.example.com`)).toBe(false);
+  });
+
+  it('validate and explain finish on nested-quantifier regexes beside a long exact origin (the built CLI, killed after 20 s)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cors-gen-redos-'));
+    try {
+      const text = ['version: 1', 'policies:', '  api:', '    origins:', `      - https://${A63}.example.com`, ...CATASTROPHIC.map((r) => `      - regex: '${r}'`), ''].join('\n');
+      writeFileSync(join(dir, 'p.yaml'), text);
+      const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      const validate = run('validate', 'p.yaml');
+      expect(validate.signal).toBeNull();
+      expect(validate.status).toBe(0);
+      const told = run('explain', 'p.yaml', '--origin', `https://${A63}.example.com.x`);
+      expect(told.signal).toBeNull();
+      expect(told.stdout).toMatch(/Result: BLOCKED\n$/);
+      // In process as well (the evaluator and the checks as a library).
+      const checked = checkPolicyText(text, 'p.yaml');
+      const policy = checked.set!.policies[0]!;
+      expect(explain(policy, { origin: `${LONG}!.example.com`, method: 'GET', headers: [], credentials: false }).accepted).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('set matching finds every pattern that matches, by index', () => {
+    const match = regexSet(['^https://a\\.example\\.com$', '^https://[a-z]+\\.example\\.com$', '^https://b\\.example\\.com$']);
+    expect(match('https://a.example.com').sort()).toEqual([0, 1]);
+    expect(match('https://c.example.com')).toEqual([1]);
+  });
+
+  it('a pattern RE2 refuses is reported, not run', () => {
+    expect(re2Problem('^https://(a)\\1$')).not.toBeNull();
+    expect(regexTest('^https://(a)\\1$', 'https://aa')).toBe(false);
+  });
+});
