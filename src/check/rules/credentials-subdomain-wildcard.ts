@@ -9,11 +9,15 @@ export const credentialsSubdomainWildcard: Rule = {
   check: (p) =>
     isCredentialed(p)
       ? parsedOrigins(p)
-          // A wildcard on a public suffix is the public-suffix-wildcard rule's (an error here); the
+          // A wildcard on a public suffix is the public-suffix-wildcard rule's (an error there) unless
+          // that rule is opted out: an opt-out silences the rule it names and no other. The
           // subdomains of localhost are the user's own machine.
           .filter(
             ({ matcher }) =>
-              matcher.kind === 'pattern' && matcher.subdomains && !isPublicSuffix(hostText(matcher.host)) && !isLoopbackHost(hostText(matcher.host)),
+              matcher.kind === 'pattern' &&
+              matcher.subdomains &&
+              (p.dangerouslyAllow.has('public-suffix-wildcard') || !isPublicSuffix(hostText(matcher.host))) &&
+              !isLoopbackHost(hostText(matcher.host)),
           )
           .map(({ value, index }) => ({
             path: [...p.path, 'origins', index],
