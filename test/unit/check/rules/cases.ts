@@ -15,11 +15,11 @@ export const CASES: Record<string, RuleCases> = {
   },
   'origin-list-wildcard': {
     valid: [P('origins: "*"')],
-    invalid: [{ yaml: P('origins: ["*"]'), messageId: 'origin-list-wildcard', at: '4:15' }],
+    invalid: [{ yaml: P('origins: ["*"]'), messageId: 'in-list', at: '4:15' }],
   },
   'regex-syntax': {
     valid: [P("origins: [{regex: '^https://app\\.example\\.com$'}]")],
-    invalid: [{ yaml: P("origins: [{regex: 'https://app\\.example\\.com'}]"), messageId: 'regex-syntax', at: '4:23', says: 'not anchored' }],
+    invalid: [{ yaml: P("origins: [{regex: 'https://app\\.example\\.com'}]"), messageId: 'invalid', at: '4:23', says: 'not anchored' }],
   },
   'regex-permissive': {
     valid: [P("origins: [{regex: '^https://(app|www)\\.example\\.com$'}]")],
@@ -27,15 +27,18 @@ export const CASES: Record<string, RuleCases> = {
   },
   'credentials-any-origin': {
     valid: [P('origins: "*"', 'credentials: false')],
-    invalid: [{ yaml: P('origins: "*"', 'credentials: true'), messageId: 'credentials-any-origin', at: '5:18' }],
+    invalid: [{ yaml: P('origins: "*"', 'credentials: true'), messageId: 'any-origin', at: '5:18' }],
   },
   'private-network-any-origin': {
     valid: [P(O, 'privateNetwork: true')],
-    invalid: [{ yaml: P('origins: "*"', 'privateNetwork: true'), messageId: 'private-network-any-origin', at: '5:21' }],
+    invalid: [{ yaml: P('origins: "*"', 'privateNetwork: true'), messageId: 'any-origin', at: '5:21' }],
   },
   'insecure-origin': {
     valid: [P('origins: [http://localhost:3000]', 'credentials: true'), P('origins: [http://app.example.com]', 'credentials: true', 'dangerouslyAllow: [insecure-origins]')],
-    invalid: [{ yaml: P('origins: [http://app.example.com]', 'credentials: true'), messageId: 'insecure-origin', at: '4:15' }],
+    invalid: [
+      { yaml: P('origins: [http://app.example.com]', 'credentials: true'), messageId: 'http-origin', at: '4:15', says: 'use https://app.example.com' },
+      { yaml: P("origins: [{regex: '^https?://app\\.example\\.com$'}]", 'credentials: true'), messageId: 'http-regex', at: '4:23', says: 'http://app.example.com' },
+    ],
   },
   'public-suffix-wildcard': {
     valid: [P('origins: [https://*.example.com]', 'credentials: true'), P('origins: [https://*.github.io]', 'credentials: true', 'dangerouslyAllow: [public-suffix-wildcard]')],
@@ -61,7 +64,7 @@ export const CASES: Record<string, RuleCases> = {
   },
   'method-token': {
     valid: [P(O, 'methods: [GET, PATCH, X-Custom]')],
-    invalid: [{ yaml: P(O, 'methods: ["GE T"]'), messageId: 'method-token', at: '5:15' }],
+    invalid: [{ yaml: P(O, 'methods: ["GE T"]'), messageId: 'not-token', at: '5:15' }],
   },
   'method-forbidden': {
     valid: [P(O, 'methods: [GET]')],
@@ -73,11 +76,11 @@ export const CASES: Record<string, RuleCases> = {
   },
   'options-method': {
     valid: [P(O, 'methods: [GET]')],
-    invalid: [{ yaml: P(O, 'methods: [GET, OPTIONS]'), messageId: 'options-method', at: '5:20' }],
+    invalid: [{ yaml: P(O, 'methods: [GET, OPTIONS]'), messageId: 'not-needed', at: '5:20' }],
   },
   'header-token': {
     valid: [P(O, 'allowHeaders: [Content-Type]')],
-    invalid: [{ yaml: P(O, 'allowHeaders: ["X Y"]'), messageId: 'header-token', at: '5:20' }],
+    invalid: [{ yaml: P(O, 'allowHeaders: ["X Y"]'), messageId: 'not-token', at: '5:20' }],
   },
   'header-forbidden': {
     valid: [P(O, 'allowHeaders: [Authorization]')],
@@ -85,23 +88,23 @@ export const CASES: Record<string, RuleCases> = {
   },
   'wildcard-headers-without-authorization': {
     valid: [P(O, 'allowHeaders: ["*", Authorization]')],
-    invalid: [{ yaml: P(O, 'allowHeaders: ["*"]'), messageId: 'wildcard-headers-without-authorization', at: '5:20' }],
+    invalid: [{ yaml: P(O, 'allowHeaders: ["*"]'), messageId: 'no-authorization', at: '5:20' }],
   },
   'expose-set-cookie': {
     valid: [P(O, 'exposeHeaders: [X-Request-Id]')],
-    invalid: [{ yaml: P(O, 'exposeHeaders: [Set-Cookie]'), messageId: 'expose-set-cookie', at: '5:21' }],
+    invalid: [{ yaml: P(O, 'exposeHeaders: [Set-Cookie]'), messageId: 'never-exposed', at: '5:21' }],
   },
   'credentials-expose-wildcard': {
     valid: [P(O, 'exposeHeaders: ["*"]')],
-    invalid: [{ yaml: P(O, 'credentials: true', 'exposeHeaders: ["*"]'), messageId: 'credentials-expose-wildcard', at: '6:21' }],
+    invalid: [{ yaml: P(O, 'credentials: true', 'exposeHeaders: ["*"]'), messageId: 'wildcard', at: '6:21' }],
   },
   'max-age-above-cap': {
     valid: [P(O, 'maxAge: 600')],
-    invalid: [{ yaml: P(O, 'maxAge: 86400'), messageId: 'max-age-above-cap', at: '5:13' }],
+    invalid: [{ yaml: P(O, 'maxAge: 86400'), messageId: 'above-cap', at: '5:13' }],
   },
   'dangerously-allow-unknown': {
     valid: [P(O, 'dangerouslyAllow: [insecure-origins]')],
-    invalid: [{ yaml: P(O, 'dangerouslyAllow: [insecure-origin]'), messageId: 'dangerously-allow-unknown', at: '5:24' }],
+    invalid: [{ yaml: P(O, 'dangerouslyAllow: [insecure-origin]'), messageId: 'unknown', at: '5:24' }],
   },
   'path-syntax': {
     valid: [P(O, 'paths: [/api/, /v2/x, "/a-b_c~d/:@!+,=/"]')],
