@@ -12,10 +12,9 @@ export function renderMessage(template: string, data: MessageData = {}): string 
   });
 }
 
-/** The finding's text and id; a rule without templates is its own single message id. */
+/** The finding's text and id. */
 export function messageOf(rule: Pick<Rule, 'id' | 'messages'>, f: RuleFinding): { message: string; messageId: string } {
-  if (f.messageId === undefined) return { message: escapeControls(f.message), messageId: rule.id };
-  const template = rule.messages?.[f.messageId];
+  const template = rule.messages[f.messageId];
   if (template === undefined) throw new Error(`rule ${rule.id} has no message ${f.messageId}`);
   return { message: renderMessage(template, f.data), messageId: f.messageId };
 }

@@ -34,9 +34,9 @@ interface Located {
 
 /**
  * What a rule reports: a message of its `messages` by id, with the data it names (ESLint's
- * `context.report({ messageId, data })`), or (rules not yet converted) a rendered message.
+ * `context.report({ messageId, data })`). Rules never render user text themselves.
  */
-export type RuleFinding = Located & ({ messageId: string; data?: MessageData; message?: undefined } | { message: string; messageId?: undefined });
+export type RuleFinding = Located & { messageId: string; data?: MessageData };
 
 /** One policy as the rules see it: raw data, possibly ill-typed where the schema check complained. */
 export interface PolicyInput {
@@ -62,7 +62,7 @@ export interface Rule {
    * quoted with every control, bidi and line-separator character escaped (src/text/escape.ts);
    * `{{=name}}` is the datum escaped but not quoted, for text the rule computed itself.
    */
-  messages?: Readonly<Record<string, string>>;
+  messages: Readonly<Record<string, string>>;
   check(policy: PolicyInput): RuleFinding[];
   /** Findings across the policies of one file (a prefix in two policies …); policies opted out are included. */
   checkFile?(policies: readonly PolicyInput[]): RuleFinding[];

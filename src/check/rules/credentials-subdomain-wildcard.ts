@@ -6,6 +6,9 @@ export const credentialsSubdomainWildcard: Rule = {
   id: 'credentials-subdomain-wildcard',
   severity: 'warning',
   docs: 'Warns about a subdomain wildcard with credentials: any subdomain an attacker takes over (a dangling DNS record, an XSS on a forgotten host) can read credentialed responses.',
+  messages: {
+    'subdomains': 'origin {{origin}} with credentials: true trusts every subdomain: one taken over (a dangling DNS record, a forgotten host with an XSS) can read responses with your users\' cookies; list the subdomains you use if you can',
+  },
   check: (p) =>
     isCredentialed(p)
       ? parsedOrigins(p)
@@ -21,7 +24,8 @@ export const credentialsSubdomainWildcard: Rule = {
           )
           .map(({ value, index }) => ({
             path: [...p.path, 'origins', index],
-            message: `origin "${value}" with credentials: true trusts every subdomain: one taken over (a dangling DNS record, a forgotten host with an XSS) can read responses with your users' cookies; list the subdomains you use if you can`,
+            messageId: 'subdomains',
+            data: { origin: value },
           }))
       : [],
 };

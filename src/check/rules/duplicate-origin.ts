@@ -4,6 +4,7 @@ import { hostText } from '../../model/origin.js';
 import { matcherAccepts } from '../../model/evaluate.js';
 import { regexSet } from '../../model/regex-engine.js';
 import { originParts } from '../origin-facts.js';
+import { quote as quoted } from '../../text/escape.js';
 import type { OriginMatcher } from '../../model/types.js';
 import { analyzedRegexes, parsedOrigins, type Rule, type RuleFinding } from '../rule.js';
 
@@ -19,12 +20,16 @@ function patternCovers(outer: Pattern, inner: Pattern): boolean {
   return !inner.subdomains && i === o;
 }
 
-const describe = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : `regex ${JSON.stringify((value as { regex: string }).regex)}`);
+const describe = (value: unknown): string => (typeof value === 'string' ? quoted(value) : `regex ${quoted((value as { regex: string }).regex)}`);
 
 export const duplicateOrigin: Rule = {
   id: 'duplicate-origin',
   severity: 'warning',
   docs: 'Warns about an origin listed twice, or one another entry of the same policy already allows (https://a.example.com beside https://*.example.com): one of them is dead weight, or a sign of a typo.',
+  messages: {
+    twice: '{{=entry}} is listed twice in origins; remove this one',
+    covered: 'origin {{origin}} is already allowed by {{=by}} in the same policy; remove one of them',
+  },
   check: (p) => {
     if (!Array.isArray(p.raw.origins)) return [];
     const findings: RuleFinding[] = [];
@@ -36,7 +41,7 @@ export const duplicateOrigin: Rule = {
       if (key === null) return;
       if (first.has(key)) {
         reported.add(index);
-        findings.push({ path: [...p.path, 'origins', index], message: `${describe(entry)} is listed twice in origins; remove this one` });
+        findings.push({ path: [...p.path, 'origins', index], messageId: 'twice', data: { entry: describe(entry) } });
       } else first.set(key, index);
     });
 
@@ -73,9 +78,9 @@ export const duplicateOrigin: Rule = {
       );
       const regexIndex = matcher.kind === 'exact' ? regexMatches(matcher.origin).reduce((a, b) => Math.min(a, b), Infinity) : Infinity;
       const regex = Number.isFinite(regexIndex) ? regexes[regexIndex] : undefined;
-      const by = pattern ? `"${pattern.value}"` : regex ? `the regex ${JSON.stringify(regex.value)}` : undefined;
+      const by = pattern ? quoted(pattern.value) : regex ? `the regex ${quoted(regex.value)}` : undefined;
       if (by === undefined) continue;
-      findings.push({ path: [...p.path, 'origins', index], message: `origin "${value}" is already allowed by ${by} in the same policy; remove one of them` });
+      findings.push({ path: [...p.path, 'origins', index], messageId: 'covered', data: { origin: value, by } });
     }
     return findings;
   },

@@ -7,11 +7,15 @@ const O = 'origins: [https://app.example.com]';
 export const CASES: Record<string, RuleCases> = {
   'origin-syntax': {
     valid: [P('origins: [https://app.example.com, http://localhost:*, https://*.example.com]')],
-    invalid: [{ yaml: P('origins: [https://app.example.com/]'), messageId: 'origin-syntax', at: '4:15', says: 'trailing slash' }],
+    invalid: [
+      { yaml: P('origins: [https://app.example.com/]'), messageId: 'grammar', at: '4:15', says: 'trailing slash' },
+      { yaml: P('origins: ["https://a{b}.example.com"]'), messageId: 'character', at: '4:15', says: 'the character {' },
+      { yaml: P('origins: [https://a.123]'), messageId: 'browser', at: '4:15' },
+    ],
   },
   'null-origin': {
     valid: [P('origins: ["null"]', 'dangerouslyAllow: [null-origin]')],
-    invalid: [{ yaml: P('origins: ["null"]'), messageId: 'null-origin', at: '4:15' }],
+    invalid: [{ yaml: P('origins: ["null"]'), messageId: 'null', at: '4:15' }],
   },
   'origin-list-wildcard': {
     valid: [P('origins: "*"')],
@@ -23,7 +27,7 @@ export const CASES: Record<string, RuleCases> = {
   },
   'regex-permissive': {
     valid: [P("origins: [{regex: '^https://(app|www)\\.example\\.com$'}]")],
-    invalid: [{ yaml: P("origins: [{regex: '^https://app.example\\.com$'}]"), messageId: 'regex-permissive', at: '4:23' }],
+    invalid: [{ yaml: P("origins: [{regex: '^https://app.example\\.com$'}]"), messageId: 'hostile', at: '4:23', says: 'replacing a dot' }],
   },
   'credentials-any-origin': {
     valid: [P('origins: "*"', 'credentials: false')],
@@ -43,23 +47,25 @@ export const CASES: Record<string, RuleCases> = {
   'public-suffix-wildcard': {
     valid: [P('origins: [https://*.example.com]', 'credentials: true'), P('origins: [https://*.github.io]', 'credentials: true', 'dangerouslyAllow: [public-suffix-wildcard]')],
     invalid: [
-      { yaml: P('origins: [https://*.github.io]', 'credentials: true'), messageId: 'public-suffix-wildcard', at: '4:15' },
-      { yaml: P('origins: [https://*.co.uk]'), messageId: 'public-suffix-wildcard', at: '4:15', severity: 'warning' },
+      { yaml: P('origins: [https://*.github.io]', 'credentials: true'), messageId: 'origin', at: '4:15' },
+      { yaml: P('origins: [https://*.co.uk]'), messageId: 'origin', at: '4:15', severity: 'warning' },
+      { yaml: P("origins: [{regex: '^https://[a-z]+\\.github\\.io$'}]"), messageId: 'regex', at: '4:23', severity: 'warning', says: 'github.io' },
     ],
   },
   'credentials-subdomain-wildcard': {
     valid: [P('origins: [https://*.example.com]'), P('origins: [https://*.localhost]', 'credentials: true')],
     invalid: [
-      { yaml: P('origins: [https://*.example.com]', 'credentials: true'), messageId: 'credentials-subdomain-wildcard', at: '4:15' },
+      { yaml: P('origins: [https://*.example.com]', 'credentials: true'), messageId: 'subdomains', at: '4:15' },
       // The public-suffix-wildcard opt-out silences that rule only: this warning still stands.
-      { yaml: P('origins: [https://*.github.io]', 'credentials: true', 'dangerouslyAllow: [public-suffix-wildcard]'), messageId: 'credentials-subdomain-wildcard', at: '4:15' },
+      { yaml: P('origins: [https://*.github.io]', 'credentials: true', 'dangerouslyAllow: [public-suffix-wildcard]'), messageId: 'subdomains', at: '4:15' },
     ],
   },
   'duplicate-origin': {
     valid: [P('origins: [https://a.example.com, https://b.example.com]')],
     invalid: [
-      { yaml: P('origins: [https://a.example.com, https://a.example.com]'), messageId: 'duplicate-origin', at: '4:38' },
-      { yaml: P('origins: [https://a.example.com, https://*.example.com]'), messageId: 'duplicate-origin', at: '4:15', says: 'already allowed by "https://*.example.com"' },
+      { yaml: P('origins: [https://a.example.com, https://a.example.com]'), messageId: 'twice', at: '4:38' },
+      { yaml: P('origins: [https://a.example.com, https://*.example.com]'), messageId: 'covered', at: '4:15', says: 'already allowed by "https://*.example.com"' },
+      { yaml: P("origins: [https://a.example.com, {regex: '^https://[a-z]\\.example\\.com$'}]"), messageId: 'covered', at: '4:15', says: 'the regex' },
     ],
   },
   'method-token': {
@@ -68,11 +74,11 @@ export const CASES: Record<string, RuleCases> = {
   },
   'method-forbidden': {
     valid: [P(O, 'methods: [GET]')],
-    invalid: [{ yaml: P(O, 'methods: [trace]'), messageId: 'method-forbidden', at: '5:15' }],
+    invalid: [{ yaml: P(O, 'methods: [trace]'), messageId: 'forbidden', at: '5:15' }],
   },
   'method-case': {
     valid: [P(O, 'methods: [PUT, patch]')],
-    invalid: [{ yaml: P(O, 'methods: [put]'), messageId: 'method-case', at: '5:15' }],
+    invalid: [{ yaml: P(O, 'methods: [put]'), messageId: 'never-matches', at: '5:15' }],
   },
   'options-method': {
     valid: [P(O, 'methods: [GET]')],
@@ -84,7 +90,10 @@ export const CASES: Record<string, RuleCases> = {
   },
   'header-forbidden': {
     valid: [P(O, 'allowHeaders: [Authorization]')],
-    invalid: [{ yaml: P(O, 'allowHeaders: [Cookie]'), messageId: 'header-forbidden', at: '5:20' }],
+    invalid: [
+      { yaml: P(O, 'allowHeaders: [Cookie]'), messageId: 'forbidden', at: '5:20' },
+      { yaml: P(O, 'allowHeaders: [Access-Control-Allow-Origin]'), messageId: 'cors-header', at: '5:20' },
+    ],
   },
   'wildcard-headers-without-authorization': {
     valid: [P(O, 'allowHeaders: ["*", Authorization]')],
