@@ -1,5 +1,5 @@
 import { parseOriginEntry, type OriginEntryParse } from '../../model/origin.js';
-import { originEntries, type Rule } from '../rule.js';
+import { originEntries, type Rule, type RuleFinding } from '../rule.js';
 
 /** Characters an accepted origin entry may hold: what the grammar allows, and nothing a config reads. */
 const ORIGIN_CHARS = /^[a-z0-9.:/[\]*_-]+$/;
@@ -54,7 +54,7 @@ export const originSyntax: Rule = {
   check: (p) =>
     originEntries(p)
       .filter(({ value }) => value !== '*' && value !== 'null')
-      .flatMap(({ value, index }) => {
+      .flatMap(({ value, index }): RuleFinding[] => {
         const path = [...p.path, 'origins', index];
         // In the scheme and host part only: a path, query or fragment gets the grammar's own hint.
         const authority = value.replace(/^([^:/?#]*:\/\/)?([^/?#]*).*$/s, '$1$2');
