@@ -2,7 +2,7 @@
 // or too large; keys, values and file names that try to forge diagnostics or CI annotations or to
 // write escape sequences to the terminal; failing output streams; and the smaller inconsistencies.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, bigPolicy, expectClean, POLICY, remove, run, workDir, write } from './harness.js';
@@ -35,6 +35,16 @@ describe('the policy path', () => {
     mkdirSync(join(work, 'adir'));
     expect(run(at, 'validate', 'adir').stderr).toBe('adir:1:1: error: the policy file is a directory, not a regular file [read-file]\n');
     expect(run(at, 'validate', 'missing.yaml').stderr).toBe('missing.yaml:1:1: error: the policy file does not exist [read-file]\n');
+  });
+
+  it('an unreadable policy (as nobody): one line naming it and the cause, exit 2', () => {
+    write(work, 'secret.yaml', POLICY);
+    chmodSync(join(work, 'secret.yaml'), 0o000);
+    const r = run({ ...at, nobody: true }, 'secret.yaml', '--target', 'nginx');
+    expectClean(r);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('secret.yaml:1:1: error: the policy file cannot be read: permission denied (EACCES) [read-file]\n');
   });
 
   it('a file above 32 MiB is refused (exit 2, one line) without being read', () => {
