@@ -50,6 +50,16 @@ describe('user regexes run in linear time', () => {
     }
   }, 60_000);
 
+  it('a file with more than 1,000 regexes is refused once, at the first regex over the limit, across policies', () => {
+    const regexes = (from: number, n: number) => Array.from({ length: n }, (_, i) => `      - regex: '^https://r${from + i}\\.example\\.com$'`);
+    const text = ['version: 1', 'policies:', '  a:', '    origins:', ...regexes(0, 600), '  b:', '    origins:', ...regexes(600, 600), ''].join('\n');
+    const found = checkPolicyText(text, 'p.yaml').diagnostics.filter((d) => d.rule === 'too-many-regexes');
+    // Policy b's origins start at line 4 + 600 + 2 + 1; its 401st regex is the file's 1,001st.
+    expect(found.map((d) => `${d.line}:${d.column} ${d.severity}`)).toEqual([`${4 + 600 + 2 + 1 + 400}:9 error`]);
+    const fine = ['version: 1', 'policies:', '  a:', '    origins:', ...regexes(0, 1000), ''].join('\n');
+    expect(checkPolicyText(fine, 'p.yaml').set).toBeDefined();
+  }, 120_000);
+
   it('set matching finds every pattern that matches, by index', () => {
     const match = regexSet(['^https://a\\.example\\.com$', '^https://[a-z]+\\.example\\.com$', '^https://b\\.example\\.com$']);
     expect(match('https://a.example.com').sort()).toEqual([0, 1]);
