@@ -1,6 +1,6 @@
-// The command line (contract §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy
-// or bad usage. Never a stack trace; on exit 2 nothing is written and stdout stays empty (except
-// for --format json, which asks for the diagnostics there).
+// The command line (contract §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy,
+// bad usage or an error of the environment (src/env/). Never a stack trace; on exit 2 nothing is
+// written and stdout stays empty (except for --format json, which asks for the diagnostics there).
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { checkPolicyText, generate } from './compile.js';
@@ -139,7 +139,8 @@ Examples:
   cors-gen validate policy.yaml --format json              diagnostics as JSON
   cors-gen explain policy.yaml --origin https://app.example.com --method PUT --header Content-Type:application/json
 
-Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.`,
+Exit codes: 0 success, 1 drift found by --check, 2 invalid policy, bad usage, or a file,
+directory or output stream that cannot be read or written.`,
     );
   const format = () => new Option('--format <format>', 'diagnostics as text on stderr, or a JSON array on stdout').choices(['text', 'json']).default('text');
 

@@ -1,7 +1,7 @@
 // Hostile input (issue 9 items 2, 3 and 6; contract §1, §3): a policy path that is a device, a FIFO
 // or too large; keys, values and file names that try to forge diagnostics or CI annotations or to
 // write escape sequences to the terminal; failing output streams; and the smaller inconsistencies.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,16 @@ describe('forged output: every diagnostic is one line, user text escaped', () =>
   });
 });
 
+/** bash -c, without blocking the test worker (its stderr is what these tests read). */
+function shAsync(cmd: string): Promise<{ stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', cmd], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', () => resolve({ stderr }));
+  });
+}
+
 describe('output streams that fail', () => {
   it('stdout on a full disk (/dev/full): one line, exit 2, never 0 or 1', () => {
     write(work, 'policy.yaml', POLICY);
@@ -150,15 +160,15 @@ describe('output streams that fail', () => {
     expect(r.status).toBe(2);
   });
 
-  it('a reader that closes the pipe early keeps the run\'s own exit code (1 for drift), without a stack trace', () => {
+  it('a reader that closes the pipe early keeps the run\'s own exit code (1 for drift), without a stack trace', async () => {
     write(work, 'big-a.yaml', bigPolicy(3000, 'a.example'));
     write(work, 'big-b.yaml', bigPolicy(3000, 'b.example'));
     expect(run(at, 'big-a.yaml', '--target', 'nginx', '--out', 'piped').code).toBe(0);
-    const sh = (cmd: string) => spawnSync('bash', ['-c', `${cmd}; echo "exit=\${PIPESTATUS[0]}" >&2`], { cwd: work, encoding: 'utf8' });
-    const drift = sh(`"${process.execPath}" "${BIN}" big-b.yaml --target nginx --out piped --check | head -c 100 >/dev/null`);
+    const sh = (cmd: string) => shAsync(`${cmd}; echo "exit=\${PIPESTATUS[0]}" >&2`);
+    const drift = await sh(`"${process.execPath}" "${BIN}" big-b.yaml --target nginx --out piped --check | head -c 100 >/dev/null`);
     expect(drift.stderr).toMatch(/exit=1\n$/);
     expect(drift.stderr).not.toMatch(/\n\s+at /);
-    const ok = sh(`"${process.execPath}" "${BIN}" big-b.yaml --target nginx | head -c 100 >/dev/null`);
+    const ok = await sh(`"${process.execPath}" "${BIN}" big-b.yaml --target nginx | head -c 100 >/dev/null`);
     expect(ok.stderr).toBe('exit=0\n');
   });
 });

@@ -206,7 +206,8 @@ describe('concurrent runs on one DIR', () => {
       }
       expect(results.some((r) => r.code === 0)).toBe(true);
       expect(listing(join(work, dir))).toEqual(['api.conf', 'http.conf']);
-      const matching = policies.filter((p) => run(at, p, '--target', 'nginx', '--out', dir, '--check').code === 0);
+      const matching: string[] = [];
+      for (const p of policies) if ((await runAsync(at, p, '--target', 'nginx', '--out', dir, '--check')).code === 0) matching.push(p);
       expect(matching).toHaveLength(1);
     }
   }, 120_000);
