@@ -76,5 +76,6 @@ export function routes(set: PolicySet): Route[] {
 }
 
 export function buildPlan(set: PolicySet): ResponsePlan {
-  return { policies: set.policies.map(policyPlan), routes: routes(set) };
+  const pathScoped = set.policies.some((p) => p.paths.length !== 1 || p.paths[0] !== '/');
+  return { policies: set.policies.map(policyPlan), pathScoped, routes: routes(set) };
 }

@@ -65,6 +65,11 @@ export interface Route {
 
 export interface ResponsePlan {
   policies: readonly PolicyPlan[];
+  /**
+   * Whether the file names paths (contract §2a). When false every policy governs every path it is
+   * included at, and `routes` (each policy at `/`) decides nothing.
+   */
+  pathScoped: boolean;
   /** Longest prefix first; among equal prefixes (refused by the checks), file order. */
   routes: readonly Route[];
 }

@@ -1,5 +1,6 @@
-// The nginx view model: every decision the nginx files embody is made here, as data the templates
-// only lay out (templates/nginx/*.hbs).
+// The nginx view model: the response plan (src/plan) mapped onto nginx's mechanisms, as data the
+// templates only lay out (templates/nginx/*.hbs). Every CORS decision is the plan's; this file only
+// chooses maps, variables and directives for them.
 //
 // Shape of the generated configuration:
 //   http.conf   two shared maps on "$request_method:$http_access_control_request_method":
@@ -12,10 +13,10 @@
 //               add_header <CORS header> $cors_P_<h> always;     (an empty value adds no header)
 //               add_header Vary Origin always;  proxy_hide_header <each CORS header>;
 import { doubleQuoted } from '../quoting.js';
-import { matcherRegex } from '../../model/regex.js';
-import { CORS_RESPONSE_HEADERS, type ListHeader, type Policy, type PolicySet } from '../../model/types.js';
+import type { CorsResponseHeader } from '../../model/types.js';
+import { listText, type HeaderPlan, type HeaderValue, type ListValue, type PolicyPlan, type ResponsePlan, type Route, type Stage } from '../../plan/index.js';
 import { chooseMapHashSettings, NGINX_MAP_HASH_DEFAULTS, type ExactKeys } from './hash.js';
-import { prefixRegex, prefixRoutes, type PrefixRoute } from '../paths.js';
+import { checkedPrefix, prefixRegex } from '../paths.js';
 
 /**
  * nginx 1.22 fails to build its variables hash ("could not build variables_hash") once a variable
@@ -153,10 +154,16 @@ function entries(raw: RawEntry[]): NginxMapEntry[] {
 const exactKey = (s: string) => nginxString(s);
 /** A regex key: `~` is case-sensitive (`~*` would not be); always quoted, as `{`, `}` and `;` end a token. */
 const regexKey = (re: string) => nginxString(`~${re}`);
+const escapeRegex = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 
-const STATE_PREFLIGHT = 'preflight';
+/** A map and the exact keys nginx hashes for it (for the map_hash_* settings). */
+interface BuiltMap {
+  map: NginxMap;
+  exact: ExactKeys;
+}
+
+/** The states of $cors_P_state: the plan's stages, plus a refused preflight. */
 const STATE_REFUSED = 'refused';
-const STATE_ACTUAL = 'actual';
 
 /**
  * Two maps every policy shares (defined once in http.conf): what an allowed and a refused Origin
@@ -166,244 +173,254 @@ const STATE_ACTUAL = 'actual';
 export const SHARED_ALLOWED = '$cors_allowed';
 export const SHARED_REFUSED = '$cors_refused';
 
-function sharedMaps(): { maps: NginxMap[]; exactKeys: ExactKeys[] } {
+function sharedMaps(): BuiltMap[] {
   const source = nginxString(`$request_method:${REQUEST_METHOD_HEADER}`);
   const preflight = regexKey('^OPTIONS:.');
-  return {
-    maps: [
-      {
+  const stage: Record<Stage, string> = { preflight: 'preflight', actual: 'actual' };
+  return [
+    {
+      map: {
         comment: ['For an allowed Origin: a preflight (OPTIONS + non-empty Access-Control-Request-Method) or an actual request.'],
         source,
         variable: SHARED_ALLOWED,
         entries: entries([
-          { key: preflight, value: STATE_PREFLIGHT },
-          { key: 'default', value: STATE_ACTUAL },
+          { key: preflight, value: stage.preflight },
+          { key: 'default', value: stage.actual },
         ]),
       },
-      {
+      exact: [],
+    },
+    {
+      map: {
         comment: ['For a refused Origin: a refused preflight, or "" (an actual request, forwarded without CORS headers).'],
         source,
         variable: SHARED_REFUSED,
         entries: entries([{ key: preflight, value: STATE_REFUSED }]),
       },
-    ],
-    exactKeys: [[], []],
-  };
-}
-
-/** The value of a list header on an allowed preflight; undefined when it never has an element. */
-interface ListDecision {
-  /** Value when the reflected request header is empty or reflection is off. */
-  plain?: string;
-  /** Value when the reflected request header is non-empty (reflection on). */
-  reflected?: string;
-}
-
-function listDecision(h: ListHeader, requestVariable: string): ListDecision {
-  const listed = h.listed.join(', ');
-  const out: ListDecision = {};
-  if (h.listed.length > 0) out.plain = literal(listed);
-  if (h.reflectRequest) out.reflected = h.listed.length > 0 ? literalThenVariable(`${listed}, `, requestVariable) : requestVariable;
-  return out;
+      exact: [],
+    },
+  ];
 }
 
 /** The normalized path nginx chooses a location with (decoded, dot-segments removed, slashes merged). */
 export const REQUEST_PATH = '$uri';
+
+/** The nginx variable of a request header: `$http_` + the name in lower case, `-` written `_`. */
+export const requestVariable = (header: string) => `$http_${header.toLowerCase().replace(/-/g, '_')}`;
+
+/** The suffix of the variable that holds a response header's value (`$cors_P_<suffix>`). */
+const HEADER_SUFFIX: Record<CorsResponseHeader, string> = {
+  'Access-Control-Allow-Origin': 'acao',
+  'Access-Control-Allow-Credentials': 'acac',
+  'Access-Control-Allow-Methods': 'acam',
+  'Access-Control-Allow-Headers': 'acah',
+  'Access-Control-Max-Age': 'acma',
+  'Access-Control-Expose-Headers': 'aceh',
+  'Access-Control-Allow-Private-Network': 'acapn',
+};
+
+// --- one policy: the Origin ---------------------------------------------------------------------
+
+/**
+ * The request's state for this policy, in one lookup of the Origin: exact origins are hashed string
+ * keys (nginx compares them ignoring case); the other entries are the plan's anchored regexes,
+ * case-sensitive regex keys tried in order. The shared maps tell preflights from the rest.
+ */
+function originMap(p: PolicyPlan, variable: string): BuiltMap {
+  const raw: RawEntry[] = [
+    { key: 'default', value: p.origins.kind === 'any' ? SHARED_ALLOWED : SHARED_REFUSED },
+    { key: exactKey(''), value: nginxString('') },
+  ];
+  const exact = [''];
+  if (p.origins.kind === 'list') {
+    for (const o of p.origins.exact) {
+      raw.push({ key: exactKey(o), value: SHARED_ALLOWED });
+      exact.push(o.toLowerCase());
+    }
+    for (const r of p.origins.regexes) raw.push({ key: regexKey(r.regex), value: SHARED_ALLOWED });
+  }
+  const comment =
+    p.origins.kind === 'any'
+      ? `Policy ${p.name}: any Origin is allowed (origins: "*"); "" without an Origin header.`
+      : `Policy ${p.name}: ${SHARED_ALLOWED} for an allowed Origin, ${SHARED_REFUSED} for any other, "" without one.`;
+  return { map: { comment: [comment], source: REQUEST_ORIGIN, variable, entries: entries(raw) }, exact };
+}
+
+// --- one policy: the path (contract §2a) ----------------------------------------------------------
+
 const VARY_ORIGIN = 'Origin';
 
 /**
- * Contract §2a: `$cors_P_vary` is `Origin` where the policy governs the path and "" elsewhere: the
- * longest of the file's prefixes that matches `$uri` decides (nginx tries a map's regex keys in
- * order, so the longest come first). `$cors_P_state` is then the Origin's state there and ""
- * elsewhere, so the policy answers no preflight and adds no header (Vary included) at a path it
- * does not govern.
+ * The plan's routes that decide whether `p` governs a path, longest first: its own, and the longer
+ * ones of other policies that extend one of its prefixes (any other route cannot take a path from
+ * it: leaving it out saves a regex per request).
  */
-function pathMaps(policy: Policy, routes: PrefixRoute[], originState: string, stateVar: string, varyVar: string): { maps: NginxMap[]; exactKeys: ExactKeys[] } {
-  const keyed = new Map<string, string>();
-  for (const r of routes) {
-    keyed.set(r.prefix, VARY_ORIGIN);
-    for (const e of r.excluded) if (!keyed.has(e)) keyed.set(e, nginxString(''));
-  }
-  const ordered = [...keyed.entries()].sort((a, b) => b[0].length - a[0].length);
-  return {
-    maps: [
-      {
+function decidingRoutes(p: PolicyPlan, routes: readonly Route[]): { prefix: string; own: boolean }[] {
+  const own = routes.filter((r) => r.policy === p.name).map((r) => checkedPrefix(r.prefix, 'nginx'));
+  return routes
+    .map((r) => ({ prefix: checkedPrefix(r.prefix, 'nginx'), own: r.policy === p.name }))
+    .filter((r) => r.own || own.some((o) => r.prefix.length > o.length && r.prefix.startsWith(o)));
+}
+
+/**
+ * `$cors_P_vary` is `Origin` where the policy governs the path and "" elsewhere: nginx tries a map's
+ * regex keys in order, and the plan's routes come longest first. `$cors_P_state` is then the
+ * Origin's state there and "" elsewhere, so the policy answers no preflight and adds no header
+ * (Vary included) at a path it does not govern.
+ */
+function pathMaps(p: PolicyPlan, routes: readonly Route[], originVar: string, stateVar: string, varyVar: string): BuiltMap[] {
+  const raw = decidingRoutes(p, routes).map((r) => ({ key: regexKey(prefixRegex(r.prefix)), value: r.own ? VARY_ORIGIN : nginxString('') }));
+  return [
+    {
+      map: {
         comment: [
-          `Policy ${policy.name} governs the paths (nginx's normalized $uri) that start with ${policy.paths.join(', ')},`,
+          `Policy ${p.name} governs the paths (nginx's normalized $uri) that start with ${p.paths.join(', ')},`,
           'unless a longer prefix of another policy of this file matches: Origin there, "" elsewhere.',
         ],
         source: REQUEST_PATH,
         variable: varyVar,
-        entries: entries(ordered.map(([prefix, value]) => ({ key: regexKey(prefixRegex(prefix)), value }))),
-      },
-      {
-        comment: [`Policy ${policy.name}: the request's state where it governs the path, "" elsewhere.`],
-        source: varyVar,
-        variable: stateVar,
-        entries: entries([{ key: exactKey(VARY_ORIGIN), value: originState }]),
-      },
-    ],
-    exactKeys: [[], [VARY_ORIGIN.toLowerCase()]],
-  };
-}
-
-function policyView(policy: Policy, routes: PrefixRoute[] | null): { view: NginxPolicyView; exactKeys: ExactKeys[] } {
-  const v = (suffix: string) => variableName(policy.name, suffix);
-  const stateVar = v('state');
-  // With paths, the Origin's map feeds the path maps, which give the policy's state.
-  const originStateVar = routes ? v('origin') : stateVar;
-  const maps: NginxMap[] = [];
-  const exactKeys: ExactKeys[] = [];
-  const addMap = (m: NginxMap, exact: ExactKeys) => {
-    maps.push(m);
-    exactKeys.push(exact);
-  };
-
-  // 1. The request's state for this policy, in one lookup of the Origin: exact origins are hashed
-  // string keys (nginx compares them ignoring case); wildcards and regexes are anchored,
-  // case-sensitive regex keys tried in order. The shared maps tell preflights from the rest.
-  const stateEntries: RawEntry[] = [
-    { key: 'default', value: policy.origins.kind === 'any' ? SHARED_ALLOWED : SHARED_REFUSED },
-    { key: exactKey(''), value: nginxString('') },
-  ];
-  const stateExact = [''];
-  if (policy.origins.kind === 'list') {
-    for (const m of policy.origins.matchers) {
-      if (m.kind === 'exact') {
-        stateEntries.push({ key: exactKey(m.origin), value: SHARED_ALLOWED });
-        stateExact.push(m.origin.toLowerCase());
-      }
-    }
-    for (const m of policy.origins.matchers) {
-      if (m.kind !== 'exact') stateEntries.push({ key: regexKey(matcherRegex(m)), value: SHARED_ALLOWED });
-    }
-  }
-  addMap(
-    {
-      comment: [
-        policy.origins.kind === 'any'
-          ? `Policy ${policy.name}: any Origin is allowed (origins: "*"); "" without an Origin header.`
-          : `Policy ${policy.name}: ${SHARED_ALLOWED} for an allowed Origin, ${SHARED_REFUSED} for any other, "" without one.`,
-      ],
-      source: REQUEST_ORIGIN,
-      variable: originStateVar,
-      entries: entries(stateEntries),
-    },
-    stateExact,
-  );
-  const varyVar = v('vary');
-  if (routes) {
-    const paths = pathMaps(policy, routes, originStateVar, stateVar, varyVar);
-    paths.maps.forEach((m, i) => addMap(m, paths.exactKeys[i]!));
-  }
-
-  // 2. One map per header the policy can send; a header whose map gives "" is not sent.
-  const addHeaders: NginxHeaderLine[] = [];
-  const byState = (suffix: string, header: string, values: { preflight?: string; actual?: string }, comment: string[]) => {
-    const variable = v(suffix);
-    const raw: RawEntry[] = [];
-    const exact: string[] = [];
-    if (values.preflight !== undefined) {
-      raw.push({ key: STATE_PREFLIGHT, value: values.preflight });
-      exact.push(STATE_PREFLIGHT);
-    }
-    if (values.actual !== undefined) {
-      raw.push({ key: STATE_ACTUAL, value: values.actual });
-      exact.push(STATE_ACTUAL);
-    }
-    addMap({ comment, source: stateVar, variable, entries: entries(raw) }, exact);
-    addHeaders.push({ name: header, value: variable });
-  };
-
-  const anyOrigin = policy.origins.kind === 'any' && !policy.credentials;
-  const allowOrigin = anyOrigin ? nginxString('*') : REQUEST_ORIGIN;
-  byState(
-    'acao',
-    'Access-Control-Allow-Origin',
-    { preflight: allowOrigin, actual: allowOrigin },
-    [anyOrigin ? 'Access-Control-Allow-Origin: * (any origin, no credentials).' : 'Access-Control-Allow-Origin: the request\'s Origin, once it matched above.'],
-  );
-  if (policy.credentials) {
-    byState('acac', 'Access-Control-Allow-Credentials', { preflight: 'true', actual: 'true' }, ['Access-Control-Allow-Credentials.']);
-  }
-
-  const listHeaderMap = (suffix: string, header: string, h: ListHeader, requestVariable: string, requestName: string) => {
-    const d = listDecision(h, requestVariable);
-    if (d.plain === undefined && d.reflected === undefined) return;
-    if (d.reflected === undefined) {
-      byState(suffix, header, { preflight: d.plain! }, [`${header} (preflights only).`]);
-      return;
-    }
-    // With credentials `*` cannot be sent: the request's own header is reflected after the listed
-    // names, only when it is non-empty.
-    const variable = v(suffix);
-    const raw: RawEntry[] = [{ key: regexKey(`^${STATE_PREFLIGHT}:.`), value: d.reflected }];
-    if (d.plain !== undefined) raw.push({ key: regexKey(`^${STATE_PREFLIGHT}:`), value: d.plain });
-    addMap(
-      {
-        comment: [
-          `${header} (preflights only). With credentials, "*" is no wildcard for browsers:`,
-          `a non-empty ${requestName} is reflected after the listed names instead.`,
-        ],
-        source: nginxString(`${stateVar}:${requestVariable}`),
-        variable,
         entries: entries(raw),
       },
-      [],
-    );
-    addHeaders.push({ name: header, value: variable });
-  };
-  listHeaderMap('acam', 'Access-Control-Allow-Methods', policy.allowMethods, REQUEST_METHOD_HEADER, 'Access-Control-Request-Method');
-  listHeaderMap('acah', 'Access-Control-Allow-Headers', policy.allowHeaders, REQUEST_HEADERS_HEADER, 'Access-Control-Request-Headers');
-
-  if (policy.maxAge !== null) {
-    byState('acma', 'Access-Control-Max-Age', { preflight: nginxString(String(policy.maxAge)) }, ['Access-Control-Max-Age (preflights only).']);
-  }
-  if (policy.privateNetwork) {
-    const variable = v('acapn');
-    addMap(
-      {
-        comment: [
-          'Access-Control-Allow-Private-Network, on preflights that sent exactly',
-          'Access-Control-Request-Private-Network: true (a regex key: string keys ignore case).',
-        ],
-        source: nginxString(`${stateVar}:${REQUEST_PNA_HEADER}`),
-        variable,
-        entries: entries([{ key: regexKey(`^${STATE_PREFLIGHT}:true$`), value: 'true' }]),
+      exact: [],
+    },
+    {
+      map: {
+        comment: [`Policy ${p.name}: the request's state where it governs the path, "" elsewhere.`],
+        source: varyVar,
+        variable: stateVar,
+        entries: entries([{ key: exactKey(VARY_ORIGIN), value: originVar }]),
       },
-      [],
-    );
-    addHeaders.push({ name: 'Access-Control-Allow-Private-Network', value: variable });
-  }
-  if (policy.exposeHeaders.length > 0) {
-    byState('aceh', 'Access-Control-Expose-Headers', { actual: literal(policy.exposeHeaders.join(', ')) }, [
-      'Access-Control-Expose-Headers (actual requests only).',
-    ]);
-  }
-  addHeaders.push({ name: 'Vary', value: routes ? varyVar : VARY_ORIGIN });
+      exact: [VARY_ORIGIN.toLowerCase()],
+    },
+  ];
+}
 
-  // add_header lines in the order of CORS_RESPONSE_HEADERS, Vary last.
-  const order = (name: string) => {
-    const i = (CORS_RESPONSE_HEADERS as readonly string[]).indexOf(name);
-    return i < 0 ? CORS_RESPONSE_HEADERS.length : i;
-  };
-  addHeaders.sort((a, b) => order(a.name) - order(b.name));
+// --- one policy: the response headers ------------------------------------------------------------
 
+/** How one plan entry reads in a map: its value, and the request variable it needs beside the state. */
+interface StageEntry {
+  stage: Stage;
+  /** Map entries keyed on the text after `<stage>:` of a `"$state:$var"` source. */
+  keyed: { after: string; value: string }[];
+  /** The request variable that source needs, or null: then the map is keyed on the state alone. */
+  needs: string | null;
+}
+
+function valueText(v: Exclude<HeaderValue, { kind: 'list' }>): string {
+  return v.kind === 'literal' ? literal(v.text) : REQUEST_ORIGIN;
+}
+
+/** A list header: the listed text alone, or followed by the request's own non-empty header. */
+function listEntry(h: HeaderPlan, v: ListValue): StageEntry {
+  const text = listText(v);
+  if (v.reflect === null) {
+    if (text.alone === null) throw new Error(`nginx: the plan's ${h.name} never has a value`);
+    return { stage: h.on, keyed: [{ after: '', value: literal(text.alone) }], needs: null };
+  }
+  const variable = requestVariable(v.reflect);
+  const keyed = [{ after: '.', value: text.beforeRequest === '' ? variable : literalThenVariable(text.beforeRequest, variable) }];
+  if (text.alone !== null) keyed.push({ after: '', value: literal(text.alone) });
+  return { stage: h.on, keyed, needs: variable };
+}
+
+function stageEntry(h: HeaderPlan): StageEntry {
+  if (h.value.kind === 'list') {
+    if (h.onlyIf) throw new Error(`nginx: the plan's ${h.name} has both a list value and a condition`);
+    return listEntry(h, h.value);
+  }
+  const value = valueText(h.value);
+  if (!h.onlyIf) return { stage: h.on, keyed: [{ after: '', value }], needs: null };
+  // A regex key, anchored at both ends: string keys would ignore case.
+  return { stage: h.on, keyed: [{ after: `${escapeRegex(h.onlyIf.equals)}$`, value }], needs: requestVariable(h.onlyIf.header) };
+}
+
+const STAGE_WORDS: Record<Stage, string> = { preflight: 'preflights', actual: 'actual requests' };
+
+function headerComment(name: string, plans: readonly HeaderPlan[]): string[] {
+  const on = plans.map((h) => STAGE_WORDS[h.on]).join(' and ');
+  const lines = [`${name}, on allowed ${on}.`];
+  const h = plans[0]!;
+  if (h.value.kind === 'origin') lines.push("The value is the request's Origin, once it matched above.");
+  if (h.value.kind === 'list' && h.value.reflect) lines.push(`A non-empty ${h.value.reflect} is reflected after the listed names.`);
+  if (h.onlyIf) lines.push(`Only when the request sent exactly ${h.onlyIf.header}: ${h.onlyIf.equals} (a regex key: string keys ignore case).`);
+  return lines;
+}
+
+/**
+ * One map per response header the plan sends (its entries for each stage), source `$cors_P_state`,
+ * or `"$cors_P_state:<request variable>"` when a value reflects or depends on a request header.
+ * nginx sends no header for a map that gives "".
+ */
+function headerMap(name: CorsResponseHeader, plans: readonly HeaderPlan[], stateVar: string, variable: string): BuiltMap {
+  const staged = plans.map(stageEntry);
+  const needs = [...new Set(staged.map((s) => s.needs).filter((n): n is string => n !== null))];
+  if (needs.length > 1) throw new Error(`nginx: the plan's ${name} depends on two request headers`);
+  const need = needs[0] ?? null;
+  const comment = headerComment(name, plans);
+  if (need === null) {
+    const raw = staged.map((s) => ({ key: s.stage, value: s.keyed[0]!.value }));
+    return { map: { comment, source: stateVar, variable, entries: entries(raw) }, exact: raw.map((r) => r.key) };
+  }
+  const raw = staged.flatMap((s) => s.keyed.map((k) => ({ key: regexKey(`^${s.stage}:${k.after}`), value: k.value })));
+  return { map: { comment, source: nginxString(`${stateVar}:${need}`), variable, entries: entries(raw) }, exact: [] };
+}
+
+/** The plan's headers grouped by name, in the plan's order. */
+function byName(headers: readonly HeaderPlan[]): Map<CorsResponseHeader, HeaderPlan[]> {
+  const out = new Map<CorsResponseHeader, HeaderPlan[]>();
+  for (const h of headers) out.set(h.name, [...(out.get(h.name) ?? []), h]);
+  return out;
+}
+
+function headerMaps(p: PolicyPlan, stateVar: string): { built: BuiltMap[]; addHeaders: NginxHeaderLine[] } {
+  const built: BuiltMap[] = [];
+  const addHeaders: NginxHeaderLine[] = [];
+  for (const [name, plans] of byName(p.headers)) {
+    const variable = variableName(p.name, HEADER_SUFFIX[name]);
+    built.push(headerMap(name, plans, stateVar, variable));
+    addHeaders.push({ name, value: variable });
+  }
+  return { built, addHeaders };
+}
+
+// --- one policy ---------------------------------------------------------------------------------
+
+/** The requests nginx answers itself, from the plan's answers. */
+function returns(p: PolicyPlan, stateVar: string): NginxReturn[] {
+  const out: NginxReturn[] = [{ variable: stateVar, state: 'preflight', status: p.answers.allowed }];
+  if (p.answers.refused !== null) out.push({ variable: stateVar, state: STATE_REFUSED, status: p.answers.refused });
+  return out;
+}
+
+function governed(p: PolicyPlan, routes: readonly Route[]): NginxPolicyView['governed'] {
+  return p.paths.map((prefix) => {
+    const except = decidingRoutes(p, routes)
+      .filter((r) => !r.own && r.prefix.startsWith(prefix))
+      .map((r) => r.prefix);
+    return { prefix, except: except.length > 0 ? ` (except ${except.join(', ')}: another policy's)` : '' };
+  });
+}
+
+function policyView(p: PolicyPlan, routes: readonly Route[] | null): { view: NginxPolicyView; exactKeys: ExactKeys[] } {
+  const v = (suffix: string) => variableName(p.name, suffix);
+  const stateVar = v('state');
+  const varyVar = v('vary');
+  // With paths, the Origin's map feeds the path maps, which give the policy's state.
+  const originVar = routes ? v('origin') : stateVar;
+  const headers = headerMaps(p, stateVar);
+  const built = [originMap(p, originVar), ...(routes ? pathMaps(p, routes, originVar, stateVar, varyVar) : []), ...headers.built];
   return {
     view: {
-      name: policy.name,
-      file: `${policy.name}.conf`,
-      maps,
-      returns: [
-        { variable: stateVar, state: STATE_PREFLIGHT, status: 204 },
-        { variable: stateVar, state: STATE_REFUSED, status: 403 },
-      ],
-      addHeaders,
-      hideHeaders: [...CORS_RESPONSE_HEADERS],
+      name: p.name,
+      file: `${p.name}.conf`,
+      maps: built.map((b) => b.map),
+      returns: returns(p, stateVar),
+      addHeaders: [...headers.addHeaders, { name: 'Vary', value: routes ? varyVar : p.vary }],
+      hideHeaders: [...p.strip],
       pathScoped: routes !== null,
-      governed: (routes ?? []).map((r) => ({ prefix: r.prefix, except: r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')}: another policy's)` : '' })),
+      governed: routes ? governed(p, routes) : [],
     },
-    exactKeys,
+    exactKeys: built.map((b) => b.exact),
   };
 }
 
@@ -423,18 +440,18 @@ export function variablesBucketSize(count: number): number | null {
   return 512;
 }
 
-export function buildNginxView(set: PolicySet): NginxView {
+export function buildNginxView(plan: ResponsePlan): NginxView {
   const shared = sharedMaps();
-  const built = set.policies.map((p) => policyView(p, prefixRoutes(set, p, 'nginx', false)));
-  const map = chooseMapHashSettings([...shared.exactKeys, ...built.flatMap((b) => b.exactKeys)]);
+  const built = plan.policies.map((p) => policyView(p, plan.pathScoped ? plan.routes : null));
+  const map = chooseMapHashSettings([...shared.map((s) => s.exact), ...built.flatMap((b) => b.exactKeys)]);
   const mapHash: NginxDirective[] = [];
   if (map.bucketSize !== NGINX_MAP_HASH_DEFAULTS.bucketSize) mapHash.push({ line: `map_hash_bucket_size ${map.bucketSize};` });
   if (map.maxSize !== NGINX_MAP_HASH_DEFAULTS.maxSize) mapHash.push({ line: `map_hash_max_size ${map.maxSize};` });
-  const variableCount = shared.maps.length + built.reduce((n, b) => n + b.view.maps.length, 0);
+  const variableCount = shared.length + built.reduce((n, b) => n + b.view.maps.length, 0);
   const bucket = variablesBucketSize(variableCount);
   const variablesHash: NginxDirective[] = bucket === null ? [] : [{ line: `variables_hash_bucket_size ${bucket};` }];
   return {
-    sharedMaps: shared.maps,
+    sharedMaps: shared.map((s) => s.map),
     policies: built.map((b) => b.view),
     setsMapHash: mapHash.length > 0,
     mapHash,

@@ -3,7 +3,7 @@
 // kind), plus the request-header variants that decide reflected values.
 import { describe, expect, it } from 'vitest';
 import { evaluate, type CorsRequest } from '../../../src/model/evaluate.js';
-import { buildPlan, routes } from '../../../src/plan/index.js';
+import { buildPlan, listText, routes } from '../../../src/plan/index.js';
 import { casesFor } from '../../harness/matrix.js';
 import { compilePolicy } from '../../harness/policy.js';
 import { SAMPLES, SERVER_POLICY_FILE } from '../../fixtures/server-policies.js';
@@ -66,5 +66,19 @@ policies:
       { prefix: '/api/', policy: 'api' },
       { prefix: '/', policy: 'public' },
     ]);
+    expect(buildPlan(s).pathScoped).toBe(true);
+  });
+
+  it('a file whose policies name no paths is not path-scoped (each governs every path where it is included)', () => {
+    expect(plan.pathScoped).toBe(false);
+    expect(buildPlan(compilePolicy('version: 1\npolicies:\n  a:\n    origins: [https://a.test]\n    paths: [/]\n')).pathScoped).toBe(false);
+    expect(buildPlan(compilePolicy('version: 1\npolicies:\n  a:\n    origins: [https://a.test]\n    paths: [/, /x/]\n')).pathScoped).toBe(true);
+  });
+});
+
+describe('listText: the joining rule of list headers', () => {
+  it('listed names joined with ", ", then the request value as one more element', () => {
+    expect(listText({ kind: 'list', listed: ['GET', 'PUT'], reflect: null })).toEqual({ alone: 'GET, PUT', beforeRequest: 'GET, PUT, ' });
+    expect(listText({ kind: 'list', listed: [], reflect: 'Access-Control-Request-Headers' })).toEqual({ alone: null, beforeRequest: '' });
   });
 });
