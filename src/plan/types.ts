@@ -31,6 +31,27 @@ export interface HeaderPlan {
   onlyIf?: { header: 'Access-Control-Request-Private-Network'; equals: 'true' };
 }
 
+/**
+ * A subdomain wildcard with a fixed port, `scheme://*.suffix[:port]`: the origins
+ * `scheme://<one or more DNS labels>.suffix[:port]`, where a label is `[a-z0-9]`, or `[a-z0-9]`,
+ * up to 61 of `[a-z0-9-]` and `[a-z0-9]` (the regex's own definition). For servers that can look
+ * host suffixes up by hash (nginx `map … hostnames`).
+ */
+export interface SubdomainWildcard {
+  scheme: 'http' | 'https';
+  /** The host under the wildcard, e.g. `example.com` for `https://*.example.com`. */
+  suffix: string;
+  /** The explicit port, or null for none (the scheme's default). */
+  port: number | null;
+}
+
+export interface OriginRegex {
+  written: string;
+  regex: string;
+  /** Set when the entry is a subdomain wildcard with a fixed port: the same set as `regex`, as parts. */
+  wildcard?: SubdomainWildcard;
+}
+
 /** How a target finds out whether the Origin is allowed. */
 export type OriginLookup =
   | { kind: 'any' }
@@ -39,7 +60,7 @@ export type OriginLookup =
       /** Exact origins, for the server's hashed (or at least plain string) lookup. */
       exact: readonly string[];
       /** Wildcard entries and user regexes as anchored regexes (PCRE and RE2 alike), in policy order. */
-      regexes: readonly { written: string; regex: string }[];
+      regexes: readonly OriginRegex[];
     };
 
 export interface PolicyPlan {

@@ -14,7 +14,18 @@
 //               add_header Vary Origin always;  proxy_hide_header <each CORS header>;
 import { doubleQuoted } from '../quoting.js';
 import type { CorsResponseHeader } from '../../model/types.js';
-import { listText, type HeaderPlan, type HeaderValue, type ListValue, type PolicyPlan, type ResponsePlan, type Route, type Stage } from '../../plan/index.js';
+import {
+  listText,
+  type HeaderPlan,
+  type HeaderValue,
+  type ListValue,
+  type OriginRegex,
+  type PolicyPlan,
+  type ResponsePlan,
+  type Route,
+  type Stage,
+  type SubdomainWildcard,
+} from '../../plan/index.js';
 import { chooseMapHashSettings, NGINX_MAP_HASH_DEFAULTS, type ExactKeys } from './hash.js';
 import { checkedPrefix, prefixRegex } from '../paths.js';
 
@@ -43,6 +54,8 @@ export interface NginxMap {
   source: string;
   /** The resulting variable, with `$`. */
   variable: string;
+  /** `hostnames`: keys `*.suffix` match the source's labels by hash. */
+  hostnames?: true;
   entries: NginxMapEntry[];
 }
 
@@ -160,45 +173,51 @@ const escapeRegex = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 interface BuiltMap {
   map: NginxMap;
   exact: ExactKeys;
+  /** A hostnames map's wildcard tables, one per level of labels. */
+  levels?: ExactKeys[];
 }
 
 /** The states of $cors_P_state: the plan's stages, plus a refused preflight. */
 const STATE_REFUSED = 'refused';
 
 /**
- * Two maps every policy shares (defined once in http.conf): what an allowed and a refused Origin
- * mean for this request. A preflight is OPTIONS + a non-empty Access-Control-Request-Method (the
- * Origin is checked by the policy's own map). Their names have one `_`, policy variables two or more.
+ * Maps every policy shares (defined once in http.conf): what an allowed and a refused Origin mean
+ * for this request. A preflight is OPTIONS + a non-empty Access-Control-Request-Method (the Origin is
+ * checked by the policy's own map). Hash lookups only, no regex: nginx answers 400 to a method that
+ * is not upper case, so the case-insensitive key OPTIONS is exactly the method OPTIONS, and "" is
+ * both an empty and an absent header. Their names have one `_`, policy variables two or more.
  */
 export const SHARED_ALLOWED = '$cors_allowed';
 export const SHARED_REFUSED = '$cors_refused';
+const OPTIONS_ALLOWED = '$cors_optallowed';
+const OPTIONS_REFUSED = '$cors_optrefused';
+
+function sharedMap(comment: string, source: string, variable: string, raw: RawEntry[]): BuiltMap {
+  return { map: { comment: [comment], source, variable, entries: entries(raw) }, exact: raw.filter((e) => e.key !== 'default').map((e) => unquotedKey(e.key)) };
+}
+
+/** The text nginx hashes for a quoted exact key (lower case). */
+const unquotedKey = (key: string) => key.replace(/^"|"$/g, '').toLowerCase();
 
 function sharedMaps(): BuiltMap[] {
-  const source = nginxString(`$request_method:${REQUEST_METHOD_HEADER}`);
-  const preflight = regexKey('^OPTIONS:.');
   const stage: Record<Stage, string> = { preflight: 'preflight', actual: 'actual' };
+  const none = exactKey('');
   return [
-    {
-      map: {
-        comment: ['For an allowed Origin: a preflight (OPTIONS + non-empty Access-Control-Request-Method) or an actual request.'],
-        source,
-        variable: SHARED_ALLOWED,
-        entries: entries([
-          { key: preflight, value: stage.preflight },
-          { key: 'default', value: stage.actual },
-        ]),
-      },
-      exact: [],
-    },
-    {
-      map: {
-        comment: ['For a refused Origin: a refused preflight, or "" (an actual request, forwarded without CORS headers).'],
-        source,
-        variable: SHARED_REFUSED,
-        entries: entries([{ key: preflight, value: STATE_REFUSED }]),
-      },
-      exact: [],
-    },
+    sharedMap('For an allowed Origin: a preflight (OPTIONS + non-empty Access-Control-Request-Method) or an actual request.', '$request_method', SHARED_ALLOWED, [
+      { key: exactKey('OPTIONS'), value: OPTIONS_ALLOWED },
+      { key: 'default', value: stage.actual },
+    ]),
+    sharedMap('An OPTIONS request from an allowed Origin: a preflight unless Access-Control-Request-Method is empty or absent.', REQUEST_METHOD_HEADER, OPTIONS_ALLOWED, [
+      { key: none, value: stage.actual },
+      { key: 'default', value: stage.preflight },
+    ]),
+    sharedMap('For a refused Origin: a refused preflight, or "" (an actual request, forwarded without CORS headers).', '$request_method', SHARED_REFUSED, [
+      { key: exactKey('OPTIONS'), value: OPTIONS_REFUSED },
+    ]),
+    sharedMap('An OPTIONS request from a refused Origin: a refused preflight unless Access-Control-Request-Method is empty or absent.', REQUEST_METHOD_HEADER, OPTIONS_REFUSED, [
+      { key: none, value: nginxString('') },
+      { key: 'default', value: STATE_REFUSED },
+    ]),
   ];
 }
 
@@ -221,29 +240,100 @@ const HEADER_SUFFIX: Record<CorsResponseHeader, string> = {
 
 // --- one policy: the Origin ---------------------------------------------------------------------
 
+/** One DNS label as the plan defines it for subdomain wildcards (src/plan/types.ts). */
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const DNS_NAME = new RegExp(`^(?:${LABEL}\\.)*${LABEL}$`);
+
+/**
+ * Shared named captures of the regex that splits an Origin for the hostnames maps. nginx stores a
+ * named capture in the variable of that name when the regex matches; the name has one `_`.
+ */
+const SPLIT_SCHEME = 'cors_wscheme';
+const SPLIT_HOST = 'cors_whost';
+const SPLIT_PORT = 'cors_wport';
+/**
+ * `scheme://host[:port]` where every label of the host is a LABEL: then "host is one or more labels,
+ * a dot and the suffix" is exactly "host ends in .suffix", which a hostnames map finds by hash.
+ */
+const SPLIT_ORIGIN = `^(?<${SPLIT_SCHEME}>https?)://(?<${SPLIT_HOST}>(?:${LABEL}\\.)+${LABEL})(?::(?<${SPLIT_PORT}>[0-9]{1,5}))?$`;
+/** The hostnames map's source: the host, then the port and scheme as two more labels (`a.example.com.p8443.https`). */
+const SPLIT_KEY = `$${SPLIT_HOST}.p$${SPLIT_PORT}.$${SPLIT_SCHEME}`;
+const wildcardKey = (w: SubdomainWildcard) => `*.${w.suffix}.p${w.port ?? ''}.${w.scheme}`;
+
+/** Wildcards a hostnames map can hold: the suffix is made of LABELs (else its regex stays). */
+function hashable(r: OriginRegex): r is OriginRegex & { wildcard: SubdomainWildcard } {
+  return r.wildcard !== undefined && DNS_NAME.test(r.wildcard.suffix);
+}
+
+/**
+ * Subdomain wildcards, looked up by hash: `$cors_P_wild` is $cors_allowed when the split Origin's
+ * key ends in one of the wildcards' keys, $cors_refused otherwise.
+ */
+function wildcardMap(p: PolicyPlan, wildcards: readonly SubdomainWildcard[], variable: string): BuiltMap {
+  const keys = [...new Set(wildcards.map(wildcardKey))];
+  return {
+    map: {
+      comment: [
+        `Policy ${p.name}: the subdomain wildcards, found by hash (a hostnames map matches "*.suffix" on the labels`,
+        `of "${SPLIT_KEY}", which the last regex of the map below captured).`,
+      ],
+      source: nginxString(SPLIT_KEY),
+      variable,
+      hostnames: true,
+      entries: entries([{ key: 'default', value: SHARED_REFUSED }, ...keys.map((k) => ({ key: nginxString(k), value: SHARED_ALLOWED }))]),
+    },
+    exact: [],
+    levels: wildcardLevels(keys),
+  };
+}
+
+/**
+ * The keys of the hash tables nginx builds for wildcard keys (ngx_hash_wildcard_init): one table per
+ * level of labels read from the right, keyed by the next label. Sized like the exact keys.
+ */
+function wildcardLevels(keys: readonly string[]): ExactKeys[] {
+  const levels = new Map<string, Set<string>>();
+  for (const k of keys) {
+    const labels = k.slice(2).split('.').reverse();
+    labels.forEach((label, i) => {
+      const parent = labels.slice(0, i).join('.');
+      levels.set(parent, (levels.get(parent) ?? new Set()).add(label));
+    });
+  }
+  return [...levels.values()].map((s) => [...s]);
+}
+
 /**
  * The request's state for this policy, in one lookup of the Origin: exact origins are hashed string
  * keys (nginx compares them ignoring case); the other entries are the plan's anchored regexes,
- * case-sensitive regex keys tried in order. The shared maps tell preflights from the rest.
+ * case-sensitive regex keys tried in order, except subdomain wildcards, which the last regex hands
+ * to a hostnames map. The shared maps tell preflights from the rest.
  */
-function originMap(p: PolicyPlan, variable: string): BuiltMap {
+function originMaps(p: PolicyPlan, variable: string, wildVariable: string): BuiltMap[] {
   const raw: RawEntry[] = [
     { key: 'default', value: p.origins.kind === 'any' ? SHARED_ALLOWED : SHARED_REFUSED },
     { key: exactKey(''), value: nginxString('') },
   ];
   const exact = [''];
+  const wildcards: SubdomainWildcard[] = [];
   if (p.origins.kind === 'list') {
     for (const o of p.origins.exact) {
       raw.push({ key: exactKey(o), value: SHARED_ALLOWED });
       exact.push(o.toLowerCase());
     }
-    for (const r of p.origins.regexes) raw.push({ key: regexKey(r.regex), value: SHARED_ALLOWED });
+    for (const r of p.origins.regexes) {
+      if (hashable(r)) wildcards.push(r.wildcard);
+      else raw.push({ key: regexKey(r.regex), value: SHARED_ALLOWED });
+    }
   }
+  // Last: a regex that matches would end the search, and every other regex gives the same answer.
+  if (wildcards.length > 0) raw.push({ key: regexKey(SPLIT_ORIGIN), value: wildVariable });
   const comment =
     p.origins.kind === 'any'
       ? `Policy ${p.name}: any Origin is allowed (origins: "*"); "" without an Origin header.`
       : `Policy ${p.name}: ${SHARED_ALLOWED} for an allowed Origin, ${SHARED_REFUSED} for any other, "" without one.`;
-  return { map: { comment: [comment], source: REQUEST_ORIGIN, variable, entries: entries(raw) }, exact };
+  const state: BuiltMap = { map: { comment: [comment], source: REQUEST_ORIGIN, variable, entries: entries(raw) }, exact };
+  return wildcards.length > 0 ? [wildcardMap(p, wildcards, wildVariable), state] : [state];
 }
 
 // --- one policy: the path (contract §2a) ----------------------------------------------------------
@@ -408,7 +498,7 @@ function policyView(p: PolicyPlan, routes: readonly Route[] | null): { view: Ngi
   // With paths, the Origin's map feeds the path maps, which give the policy's state.
   const originVar = routes ? v('origin') : stateVar;
   const headers = headerMaps(p, stateVar);
-  const built = [originMap(p, originVar), ...(routes ? pathMaps(p, routes, originVar, stateVar, varyVar) : []), ...headers.built];
+  const built = [...originMaps(p, originVar, v('wild')), ...(routes ? pathMaps(p, routes, originVar, stateVar, varyVar) : []), ...headers.built];
   return {
     view: {
       name: p.name,
@@ -420,7 +510,7 @@ function policyView(p: PolicyPlan, routes: readonly Route[] | null): { view: Ngi
       pathScoped: routes !== null,
       governed: routes ? governed(p, routes) : [],
     },
-    exactKeys: built.map((b) => b.exact),
+    exactKeys: built.flatMap((b) => [b.exact, ...(b.levels ?? [])]),
   };
 }
 

@@ -98,9 +98,21 @@ class TinyNginx {
     const def = keyed.find((e) => e.key === 'default');
     const exact = keyed.filter((e) => e.key !== 'default' && !unquote(e.key).startsWith('~'));
     const regex = keyed.filter((e) => e.key !== 'default' && unquote(e.key).startsWith('~'));
+    // hostnames: a "*.suffix" key matches a source that ends in ".suffix" after one or more characters.
+    const wildcardHit = (e: { key: string }) => {
+      const k = unquote(e.key).toLowerCase();
+      return map.hostnames === true && k.startsWith('*.') && source.toLowerCase().endsWith(k.slice(1)) && source.length > k.length - 1;
+    };
+    const regexHit = (e: { key: string }) => {
+      const m = new RegExp(unquote(e.key).slice(1)).exec(source);
+      // nginx stores a named capture in the variable of that name.
+      for (const [name, value] of Object.entries(m?.groups ?? {})) this.cache.set(`$${name}`, value ?? '');
+      return m !== null;
+    };
     const hit =
-      exact.find((e) => unquote(e.key).toLowerCase() === source.toLowerCase()) ??
-      regex.find((e) => new RegExp(unquote(e.key).slice(1)).test(source)) ??
+      exact.find((e) => !unquote(e.key).startsWith('*.') && unquote(e.key).toLowerCase() === source.toLowerCase()) ??
+      exact.find(wildcardHit) ??
+      regex.find(regexHit) ??
       def;
     return hit ? this.interpolate(unquote(hit.value)) : '';
   }
@@ -213,17 +225,26 @@ describe('nginx view: quoting', () => {
     const set = one(
       "    origins:\n      - https://app.example.com\n      - https://*.example.com\n      - http://localhost:*\n      - regex: '^https://[a-z]{1,8}\\.example\\.dev$'\n",
     );
-    const state = buildNginxView(buildPlan(set)).policies[0]!.maps[0]!;
+    const maps = buildNginxView(buildPlan(set)).policies[0]!.maps;
+    const state = maps.find((m) => m.variable === '$cors_api_state')!;
     expect(state.source).toBe('$http_origin');
     const keys = state.entries.map((e) => e.key.trimEnd());
     const matchers = set.policies[0]!.origins.kind === 'list' ? set.policies[0]!.origins.matchers : [];
     expect(keys).toContain('"https://app.example.com"');
-    for (const m of matchers.filter((m) => m.kind !== 'exact')) {
-      const key = keys.find((k) => k.startsWith('"~'))!;
+    // The subdomain wildcard is no regex key: a hostnames map finds it by hash.
+    for (const m of matchers.filter((m) => m.kind === 'regex' || (m.kind === 'pattern' && !m.subdomains))) {
       expect(keys).toContain(nginxString(`~${matcherRegex(m)}`));
-      expect(key.startsWith('"~*')).toBe(false);
     }
-    expect(keys.filter((k) => k.startsWith('"~'))).toHaveLength(3);
+    for (const k of keys.filter((k) => k.startsWith('"~'))) expect(k.startsWith('"~*')).toBe(false);
+    expect(keys.filter((k) => k.startsWith('"~'))).toHaveLength(3); // localhost:*, the regex, the Origin split
+    expect(keys.at(-1)).toMatch(/^"~\^\(\?<cors_wscheme>/); // the split regex is the last one tried
+    expect(state.entries.at(-1)!.value).toBe('$cors_api_wild');
+    const wild = maps.find((m) => m.variable === '$cors_api_wild')!;
+    expect(wild.hostnames).toBe(true);
+    expect(wild.entries.map((e) => [e.key.trimEnd(), e.value])).toEqual([
+      ['default', '$cors_refused'],
+      ['"*.example.com.p.https"', '$cors_allowed'],
+    ]);
     expect(keys.some((k) => k.includes('app\\.example\\.com'))).toBe(false); // the exact origin is not a regex
     expect(keys.find((k) => k.includes('{1,8}'))).toBe('"~^https://[a-z]{1,8}\\.example\\.dev$"');
   });
@@ -365,10 +386,10 @@ describe('nginx view: map and variables hash settings', () => {
     expect(variablesBucketSize(VARIABLES_WITHIN_DEFAULTS)).toBeNull();
     expect(variablesBucketSize(VARIABLES_WITHIN_DEFAULTS + 1)).toBe(128);
     const small = buildNginxView(buildPlan(one('    origins: [https://a.test]\n')));
-    expect(small.variableCount).toBe(5); // $cors_allowed, $cors_refused, state, acao, acam (default methods)
+    expect(small.variableCount).toBe(7); // 4 shared ($cors_allowed, $cors_refused, $cors_optallowed, $cors_optrefused), state, acao, acam (default methods)
     expect(small.setsVariablesHash).toBe(false);
     const big = buildNginxView(buildPlan(fixture()));
-    expect(big.variableCount).toBe(2 + big.policies.reduce((n, p) => n + p.maps.length, 0));
+    expect(big.variableCount).toBe(4 + big.policies.reduce((n, p) => n + p.maps.length, 0));
     expect(big.variablesHash.map((d) => d.line)).toEqual(['variables_hash_bucket_size 128;']);
   });
 });
