@@ -1,6 +1,7 @@
 // Model → response plan (types.ts). The decisions of contract §2, each made here once.
 import { matcherRegex } from '../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type OriginMatcher, type Policy, type PolicySet } from '../model/types.js';
+import { proxyPlan } from './proxy.js';
 import type { HeaderPlan, OriginLookup, OriginRegex, PolicyPlan, ResponsePlan, Route, SubdomainWildcard } from './types.js';
 
 function written(m: OriginMatcher): string {
@@ -75,6 +76,7 @@ export function policyPlan(policy: Policy): PolicyPlan {
     headers: headerPlan(policy),
     vary: 'Origin',
     strip: [...CORS_RESPONSE_HEADERS],
+    proxy: proxyPlan(policy),
   };
 }
 

@@ -4,6 +4,7 @@
 // The reference evaluator (src/model/evaluate.ts) stays independent: test/unit/plan checks that this
 // plan, interpreted, answers every request of the matrix exactly as the evaluator does.
 import type { CorsResponseHeader } from '../model/types.js';
+import type { ProxyPlan } from './proxy.js';
 
 /** The two kinds of request from an allowed origin that get CORS headers. */
 export type Stage = 'preflight' | 'actual';
@@ -76,6 +77,8 @@ export interface PolicyPlan {
   vary: 'Origin';
   /** Removed from the application's responses. */
   strip: readonly CorsResponseHeader[];
+  /** Proxy mode (contract §6): where governed requests go, or null (the user's own forwarding). */
+  proxy: ProxyPlan | null;
 }
 
 /** One prefix of one policy; a request is governed by the route with the longest matching prefix. */

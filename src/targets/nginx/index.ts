@@ -18,7 +18,9 @@ export const nginx: Target<'nginx'> = {
     for (const policy of view.policies) {
       files.push({
         path: policy.file,
-        includeHint: `include it inside the server {} or location {} that proxies to the application: include DIR/${policy.file};`,
+        includeHint: policy.proxy
+          ? `proxy mode: include it at server level inside the server {}, which it forwards to ${policy.proxy.url} for the policy's paths: include DIR/${policy.file};`
+          : `include it inside the server {} or location {} that proxies to the application: include DIR/${policy.file};`,
         body: renderTemplate('nginx', 'policy.conf', policy),
       });
     }

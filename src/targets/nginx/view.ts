@@ -19,6 +19,8 @@ import {
   type HeaderPlan,
   type HeaderValue,
   type ListValue,
+  type Mount,
+  type ProxyPlan,
   type OriginRegex,
   type PolicyPlan,
   type ResponsePlan,
@@ -84,6 +86,25 @@ export interface NginxPolicyView {
   pathScoped: boolean;
   /** Its prefixes, each with the longer prefixes of other policies that are not its own. */
   governed: { prefix: string; except: string }[];
+  /** Proxy mode (contract §6): the location blocks that forward to the upstream, or null. */
+  proxy: NginxProxyView | null;
+}
+
+export interface NginxLocation {
+  /** `location` arguments: `/` or `^~ <prefix>`. */
+  match: string;
+  /** Directive lines, without the `;`-terminated indentation. */
+  directives: string[];
+}
+
+export interface NginxProxyView {
+  /** The upstream URL, for the comment. */
+  url: string;
+  /** Where certificates are verified against (https), for the comment; empty for http. */
+  caFile: string;
+  https: boolean;
+  dropsCredentials: boolean;
+  locations: NginxLocation[];
 }
 
 export interface NginxDirective {
@@ -473,6 +494,67 @@ function headerMaps(p: PolicyPlan, stateVar: string): { built: BuiltMap[]; addHe
   return { built, addHeaders };
 }
 
+// --- one policy: proxy mode (contract §6) ----------------------------------------------------------
+
+/** The trust store nginx verifies an https upstream against when the policy names no `ca`: nginx has no implicit one. */
+export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+/** OpenSSL's default depth; nginx's proxy_ssl_verify_depth default (1) refuses a chain with an intermediate. */
+const VERIFY_DEPTH = 100;
+
+/**
+ * The path rewrite of one mount: the normalized $uri minus the prefix (leading slashes dropped)
+ * after the base path; a rest starting with a `.` or `..` segment does not match (no rewrite, 400).
+ */
+function mountRewrite(m: Mount): string {
+  const prefix = escapeRegex(checkedPrefix(m.prefix, 'nginx'));
+  return `rewrite ${nginxString(`^${prefix}/*((?!\\.\\.?(?:/|$)).*)$`)} ${literalThenVariable(checkedPrefix(m.basePath, 'nginx'), '$1')} break;`;
+}
+
+function proxyDirectives(x: ProxyPlan, m: Mount): string[] {
+  const out = [
+    mountRewrite(m),
+    'return 400;',
+    `proxy_pass ${x.origin};`,
+    `proxy_set_header Host ${literal(x.authority)};`,
+    ...x.dropRequestHeaders.map((h) => `proxy_set_header ${h} "";`),
+    'proxy_http_version 1.1;',
+    'proxy_request_buffering off;',
+    'proxy_buffering off;',
+  ];
+  if (x.scheme === 'https') {
+    // nginx shares one implicit upstream, and its cached TLS session, among every proxy_pass to the
+    // same URL in http {}; a resumed session skips verification, so a session verified against
+    // another location's CA would be accepted here (measured: 200 instead of 502). No reuse.
+    out.push(
+      'proxy_ssl_server_name on;',
+      'proxy_ssl_verify on;',
+      `proxy_ssl_verify_depth ${VERIFY_DEPTH};`,
+      `proxy_ssl_trusted_certificate ${literal(x.ca ?? SYSTEM_CA_BUNDLE)};`,
+      'proxy_ssl_session_reuse off;',
+    );
+  }
+  // Redirects and cookie paths into the upstream URL, absolute or not, onto the same place here.
+  const proxied = m.prefix.endsWith('/') ? m.prefix : `${m.prefix}/`;
+  out.push(
+    'absolute_redirect off;',
+    `proxy_redirect ${literal(`${x.origin}${x.basePath}`)} ${literal(proxied)};`,
+    `proxy_redirect ${literal(x.basePath)} ${literal(proxied)};`,
+    `proxy_cookie_domain ${regexKey('^.*$')} "";`,
+    `proxy_cookie_path ${literal(x.basePath)} ${literal(proxied)};`,
+  );
+  return out;
+}
+
+function proxyView(x: ProxyPlan, url: string): NginxProxyView {
+  return {
+    url,
+    caFile: x.scheme === 'https' ? (x.ca ?? SYSTEM_CA_BUNDLE) : '',
+    https: x.scheme === 'https',
+    dropsCredentials: x.dropRequestHeaders.length > 0,
+    locations: x.mounts.map((m) => ({ match: m.prefix === '/' ? '/' : `^~ ${checkedPrefix(m.prefix, 'nginx')}`, directives: proxyDirectives(x, m) })),
+  };
+}
+
 // --- one policy ---------------------------------------------------------------------------------
 
 /** The requests nginx answers itself, from the plan's answers. */
@@ -509,6 +591,7 @@ function policyView(p: PolicyPlan, routes: readonly Route[] | null): { view: Ngi
       hideHeaders: [...p.strip],
       pathScoped: routes !== null,
       governed: routes ? governed(p, routes) : [],
+      proxy: p.proxy ? proxyView(p.proxy, `${p.proxy.origin}${p.proxy.basePath}`) : null,
     },
     exactKeys: built.flatMap((b) => [b.exact, ...(b.levels ?? [])]),
   };
