@@ -1,6 +1,6 @@
 // The command line (contract §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy
 // or bad usage. Never a stack trace; on exit 2 nothing is written and stdout stays empty (except
-// for --format json, which asks for the diagnostics there).
+// for --format json or sarif, which ask for the diagnostics there).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -8,18 +8,20 @@ import { checkPolicyText, generate } from './compile.js';
 import { explain, explainUngoverned, governedLine, policyForPath } from './explain.js';
 import { schemaReference, starterPolicy } from './init.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
+import { sarifLog } from './format/sarif.js';
 import { driftDiff, foreignFiles, writeOutput } from './output/files.js';
 import { TARGET_NAMES, type TargetName } from './targets/types.js';
 import { VERSION } from './version.js';
 import { planVerify, runVerifyPlan, DEFAULT_TIMEOUT_SECONDS, type VerifyCliOptions } from './verify/command.js';
 import type { PolicySet } from './model/types.js';
+import { prepareServe, runServer, type ServeOptions } from './serve/index.js';
 
 export const EXIT = { ok: 0, drift: 1, invalid: 2 } as const;
 
 class UsageError extends Error {}
 
 interface CommonOptions {
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'sarif';
   strict?: boolean;
 }
 
@@ -43,6 +45,10 @@ function readPolicy(file: string): { text?: string; diagnostics: Diagnostic[] } 
 }
 
 function report(diagnostics: Diagnostic[], options: CommonOptions, jsonOnStdout: boolean): void {
+  if (options.format === 'sarif' && jsonOnStdout) {
+    out(`${JSON.stringify(sarifLog(diagnostics), null, 2)}\n`);
+    return;
+  }
   if (options.format === 'json' && jsonOnStdout) {
     out(`${JSON.stringify(diagnostics.map(({ file, line, column, severity, rule, message }) => ({ file, line, column, severity, rule, message })), null, 2)}\n`);
     return;
@@ -115,6 +121,15 @@ function runInit(file: string): number {
   return EXIT.ok;
 }
 
+function runServe(file: string, options: ServeOptions): number {
+  const r = load(file, { format: 'text' }, false);
+  if ('exit' in r) return r.exit;
+  const config = prepareServe(r.set, file, options);
+  if (config.kind === 'error') throw new UsageError(config.message);
+  void runServer(config.value, { out: (l) => out(`${l}\n`), err: (l) => err(`${l}\n`) }).then((code) => (process.exitCode = code));
+  return EXIT.ok;
+}
+
 function runGenerate(file: string, options: GenerateOptions): number {
   if (!options.target) throw new UsageError(`missing required option --target <${TARGET_NAMES.join('|')}>`);
   if (options.check && !options.out) throw new UsageError('--check needs --out <dir>: it compares that directory with what the policy generates');
@@ -179,13 +194,15 @@ Examples:
   cors-gen policy.yaml --target caddy --out caddy/cors     write them (atomically)
   cors-gen policy.yaml --target caddy --out caddy/cors --check   exit 1 with a diff on drift
   cors-gen validate policy.yaml --format json              diagnostics as JSON
+  cors-gen validate policy.yaml --format sarif > cors.sarif   for code scanning (SARIF 2.1.0)
   cors-gen explain policy.yaml --origin https://app.example.com --method PUT --header Content-Type:application/json
   cors-gen verify policy.yaml --policy api --url https://staging.example.com   check a deployed server
+  cors-gen serve policy.yaml --upstream https://api.example.net/   try the policy as a proxy on 127.0.0.1:8080
 
 Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.
 verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3 server not reached.`,
     );
-  const format = () => new Option('--format <format>', 'diagnostics as text on stderr, or a JSON array on stdout').choices(['text', 'json']).default('text');
+  const format = () => new Option('--format <format>', 'diagnostics as text on stderr, or on stdout as a JSON array or a SARIF 2.1.0 log').choices(['text', 'json', 'sarif']).default('text');
 
   program
     .command('generate <policy>', { isDefault: true })
@@ -231,6 +248,17 @@ verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3
     .option('--timeout <seconds>', 'time-out per request', String(DEFAULT_TIMEOUT_SECONDS))
     .option('--ca <file>', 'PEM file of the CA to trust for an https:// --url (default: the system store)')
     .action((policy: string, options: VerifyCliOptions) => runVerify(policy, options));
+
+  program
+    .command('serve <policy>')
+    .description('run one policy as a local CORS proxy in front of its upstream (try it in a browser, nothing else to install)')
+    .option('--policy <name>', 'the policy to run when the file has several')
+    .option('--listen <host:port>', 'the address to listen on', '127.0.0.1:8080')
+    .option('--upstream <URL>', "the one URL to forward to, in place of the policy's upstream.url")
+    .option('--ca <file>', "a CA file to verify an https upstream with, in place of the policy's upstream.ca")
+    .action((policy: string, options: ServeOptions) => {
+      process.exitCode = runServe(policy, options);
+    });
 
   program
     .command('init [file]')

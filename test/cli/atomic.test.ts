@@ -6,11 +6,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const filesModule = pathToFileURL(join(__dirname, '..', '..', 'dist', 'output', 'files.js')).href;
 const work = mkdtempSync(join(tmpdir(), 'cors-gen-atomic-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+// The child runs writeOutput outside vitest: src/output/files.ts bundled into one module for it
+// (dist/ holds only the CLI's own bundle).
+const filesModule = pathToFileURL(join(work, 'files.mjs')).href;
+buildSync({
+  entryPoints: [join(__dirname, '..', '..', 'src', 'output', 'files.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(work, 'files.mjs'), logLevel: 'warning',
+  // Modules read files relative to their place in src/ (src/version.ts: ../package.json).
+  define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(__dirname, '..', '..', 'src', 'version.ts')).href) },
+  // Bundled CommonJS modules call require() for Node built-ins.
+  banner: { js: "import { createRequire as bannerRequire } from 'node:module'; const require = bannerRequire(import.meta.url);" } });
 
 const SIZE = 32 * 1024 * 1024;
 const KILLS = 16;
