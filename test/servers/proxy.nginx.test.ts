@@ -16,6 +16,8 @@ import { removeDir, type RunningServer } from '../harness/process.js';
 import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { BIG_BODY_BYTES, startHttpsUpstream, type HttpsUpstream } from '../serve/https-upstream.js';
 import { makeTestPki, type TestPki } from '../serve/test-ca.js';
+import { startServe, type ServeProcess } from '../serve/serve-process.js';
+import { CORS_RESPONSE_HEADERS } from '../../src/model/types.js';
 import { driver, TEMP_PATHS } from './nginx.driver.js';
 
 const ORIGIN = 'https://app.example.com';
@@ -66,13 +68,15 @@ describe('nginx proxy mode: in front of a loopback HTTPS upstream', () => {
   let dir = '';
   let port = 0;
   let policies: readonly Policy[] = [];
+  const serves = new Map<string, ServeProcess>();
 
   beforeAll(async () => {
     pki = makeTestPki();
     upstream = await startHttpsUpstream(pki);
     const [listen, down] = await freePorts(2);
     port = listen!;
-    const set = compilePolicy(policyFile(upstream.port, down!, pki));
+    const text = policyFile(upstream.port, down!, pki);
+    const set = compilePolicy(text);
     policies = set.policies;
     const prepared = prepareServerDir('nginx', set, 'proxy-nginx', (d, corsDir) => {
       const temp = join(d, 'temp');
@@ -99,9 +103,14 @@ describe('nginx proxy mode: in front of a loopback HTTPS upstream', () => {
     });
     dir = prepared.dir;
     server = await checkAndStart(driver, prepared, [port]);
+    // `cors-gen serve` on the same policy file, one process per policy: the differential reference.
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, text);
+    for (const p of set.policies) serves.set(p.name, await startServe([file, '--policy', p.name, '--listen', '127.0.0.1:0']));
   }, 60_000);
 
   afterAll(async () => {
+    for (const s of serves.values()) await s.stop();
     await server?.stop();
     await upstream?.close();
     if (dir) removeDir(dir);
@@ -234,4 +243,42 @@ describe('nginx proxy mode: in front of a loopback HTTPS upstream', () => {
     expect(down.body.length).toBe(BIG_BODY_BYTES);
     expect(down.body.equals(Buffer.alloc(BIG_BODY_BYTES, 'b'))).toBe(true);
   });
+
+  /** What both proxies must agree on: status, CORS headers, Location, cookies (an empty Domain counts as none), what the upstream saw. */
+  async function observe(p: number, method: string, path: string, headers: Record<string, string>) {
+    const before = upstream.seen.length;
+    const res = await call(p, method, path, headers);
+    const cors = Object.fromEntries(CORS_RESPONSE_HEADERS.map((h) => [h, headerValues(res.rawHeaders, h)]));
+    const cookies = headerValues(res.rawHeaders, 'set-cookie').map((c) => c.replace(/;\s*domain=\s*(?=;|$)/gi, ''));
+    const seen = seenSince(before).map((x) => ({ url: x.url, host: x.headers.host, servername: x.servername, cookie: x.headers.cookie, authorization: x.headers.authorization }));
+    return { status: res.status, cors, location: headerValues(res.rawHeaders, 'location'), cookies, vary: varyTokens(res.rawHeaders).includes('origin'), seen };
+  }
+
+  const requests: [string, string, string, Record<string, string>][] = [
+    ['api', 'GET', '/api/today?city=Paris&x=%2F', { origin: ORIGIN }],
+    ['api', 'GET', '/api/a/../b', { origin: ORIGIN }],
+    ['api', 'GET', '/api/a/%2e%2e/b', { origin: ORIGIN }],
+    ['api', 'GET', '//api//x', { origin: ORIGIN }],
+    ['api', 'GET', '/api/x', { origin: 'https://evil.example' }],
+    ['api', 'GET', '/api/x', {}],
+    ['api', 'OPTIONS', '/api/x', { origin: ORIGIN, 'access-control-request-method': 'PUT' }],
+    ['api', 'OPTIONS', '/api/x', { origin: 'https://evil.example', 'access-control-request-method': 'PUT' }],
+    ['api', 'OPTIONS', '/api/x', { origin: ORIGIN }],
+    ['api', 'GET', '/api/redirect-in', { origin: ORIGIN }],
+    ['api', 'GET', '/api/redirect-relative', { origin: ORIGIN }],
+    ['api', 'GET', '/api/redirect-out', { origin: ORIGIN }],
+    ['api', 'GET', '/api/cookie', { origin: ORIGIN }],
+    ['api', 'GET', '/api/who', { origin: ORIGIN, cookie: 'sid=1', authorization: 'Bearer t' }],
+    ['creds', 'GET', '/creds/who', { origin: ORIGIN, cookie: 'sid=1', authorization: 'Bearer t' }],
+    ['creds', 'OPTIONS', '/creds/x', { origin: ORIGIN, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-a' }],
+    ['untrusted', 'GET', '/untrusted/x', { origin: ORIGIN }],
+    ['down', 'GET', '/down/x', { origin: ORIGIN }],
+  ];
+  for (const [name, method, path, headers] of requests) {
+    it(`differential: nginx answers as cors-gen serve — ${name}: ${method} ${path} ${JSON.stringify(headers)}`, async () => {
+      const fromNginx = await observe(port, method, path, headers);
+      const fromServe = await observe(serves.get(name)!.port, method, path, headers);
+      expect(fromNginx).toEqual(fromServe);
+    });
+  }
 });
