@@ -12,6 +12,7 @@ import { allBuildOptimally, chooseMapHashSettings, elementSize, hashKey, NGINX_M
 import {
   buildNginxView,
   MAX_VARIABLE_NAME,
+  SYSTEM_CA_BUNDLE,
   nginxString,
   variableName,
   variablesBucketSize,
@@ -409,5 +410,32 @@ describe('nginx target: output', () => {
       expect(f.body).toMatch(/add_header_inherit/);
       expect(f.body).toMatch(/nested locations/);
     }
+  });
+});
+
+describe('nginx view: proxy mode (contract §6)', () => {
+  const proxied = (body: string) => buildNginxView(buildPlan(one(body))).policies[0]!.proxy!;
+  it('one location per path, rewriting under the base path; verification always on, the Debian bundle without ca', () => {
+    const p = proxied('    origins: [https://a.test]\n    paths: [/weather/, /w2]\n    upstream:\n      url: https://api.example:8443/v1\n');
+    expect(p.locations.map((l) => l.match)).toEqual(['^~ /weather/', '^~ /w2']);
+    const d = p.locations[0]!.directives;
+    expect(d).toContain('rewrite "^/weather//*((?!\\.\\.?(?:/|$)).*)$" "/v1/$1" break;');
+    expect(d).toContain('proxy_pass https://api.example:8443;');
+    expect(d).toContain('proxy_set_header Host "api.example:8443";');
+    expect(d).toEqual(expect.arrayContaining(['proxy_ssl_server_name on;', 'proxy_ssl_verify on;', 'proxy_ssl_session_reuse off;']));
+    expect(d).toContain(`proxy_ssl_trusted_certificate "${SYSTEM_CA_BUNDLE}";`);
+    expect(d).toEqual(expect.arrayContaining(['proxy_set_header Cookie "";', 'proxy_set_header Authorization "";']));
+    expect(d.join('\n')).not.toMatch(/verify off/);
+    expect(p.locations[1]!.directives).toContain('proxy_redirect "https://api.example:8443/v1/" "/w2/";');
+  });
+  it('with credentials Cookie and Authorization pass; an http upstream has no TLS lines; ca replaces the bundle', () => {
+    const c = proxied('    origins: [https://a.test]\n    credentials: true\n    upstream:\n      url: http://127.0.0.1:9000/\n');
+    expect(c.locations.map((l) => l.match)).toEqual(['/']);
+    expect(c.locations[0]!.directives.join('\n')).not.toMatch(/Cookie|Authorization|proxy_ssl/);
+    const ca = proxied('    origins: [https://a.test]\n    upstream:\n      url: https://api.example/\n      ca: /etc/ssl/mine.pem\n');
+    expect(ca.locations[0]!.directives).toContain('proxy_ssl_trusted_certificate "/etc/ssl/mine.pem";');
+  });
+  it('a policy without upstream has no proxy part', () => {
+    expect(buildNginxView(buildPlan(one('    origins: [https://a.test]\n'))).policies[0]!.proxy).toBeNull();
   });
 });
