@@ -2,16 +2,24 @@
 // templates only lay out (templates/nginx/*.hbs). Every CORS decision is the plan's; this file only
 // chooses maps, variables and directives for them.
 //
+// Cost (npm run bench, CPU per request): every lookup is a hash (exact origins, subdomain wildcards
+// through `map … hostnames`, the request's stage); what remains over a server without CORS (~5–8%
+// on a shared 2-core machine) is nginx evaluating the map variables of the add_header lines, which
+// a value that depends on the request cannot avoid (constant add_header lines cost ~0–4%).
+//
 // Shape of the generated configuration:
-//   http.conf   two shared maps on "$request_method:$http_access_control_request_method":
+//   http.conf   shared maps, by hash on $request_method, then on Access-Control-Request-Method:
 //                 $cors_allowed = preflight | actual      $cors_refused = refused | ""
 //               per policy P (variables $cors_<P>_*, `-` written `_`):
-//                 map $http_origin → $cors_P_state: $cors_allowed for an allowed Origin,
-//                   $cors_refused for another, "" without Origin (one hash lookup or regex pass)
-//                 one map per response header the policy can send: $cors_P_state → value or ""
+//                 map $http_origin → $cors_P_state: $cors_allowed for an allowed Origin, $cors_refused
+//                   for another, "" without Origin (exact origins hashed; a last regex splits the
+//                   Origin for $cors_P_wild, a `hostnames` map of the subdomain wildcards)
+//                 with paths: $cors_P_vary on $uri (the plan's routes), $cors_P_state gated by it
+//                 one map per response header of the plan: $cors_P_state → value or ""
 //   P.conf      if ($cors_P_state = preflight) { return 204; }   if (… = refused) { return 403; }
 //               add_header <CORS header> $cors_P_<h> always;     (an empty value adds no header)
 //               add_header Vary Origin always;  proxy_hide_header <each CORS header>;
+//               proxy mode: a location per path that forwards to the upstream (proxyDirectives)
 import { doubleQuoted } from '../quoting.js';
 import type { CorsResponseHeader } from '../../model/types.js';
 import {
