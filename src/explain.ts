@@ -7,6 +7,8 @@ import { evaluate, matchOrigin, type ExpectedResponse } from './model/evaluate.j
 import { hostText, splitRequestOrigin } from './model/origin.js';
 import { governs, matchingPrefix, serverPath, type PathTarget } from './model/paths.js';
 import type { OriginMatcher, Policy } from './model/types.js';
+import { NORMALIZED_METHODS, SAFELISTED_METHODS } from './model/fetch.js';
+import { escapeControls } from './text/escape.js';
 
 export function describeMatcher(m: OriginMatcher): string {
   switch (m.kind) {
@@ -44,8 +46,15 @@ export interface Explanation {
   accepted: boolean;
 }
 
-export function explain(policy: Policy, req: BrowserRequest): Explanation {
-  const lines: string[] = [`Policy "${policy.name}", request ${req.method} from ${req.origin}${req.credentials ? ' with credentials' : ''}.`, ''];
+/** The request as a script makes it; `writtenMethod` is the method as given, before Fetch normalizes it. */
+export type ExplainRequest = BrowserRequest & { writtenMethod?: string };
+
+export function explain(policy: Policy, req: ExplainRequest): Explanation {
+  const lines: string[] = [`Policy "${policy.name}", request ${req.method} from ${req.origin}${req.credentials ? ' with credentials' : ''}.`];
+  if (req.writtenMethod !== undefined && req.writtenMethod !== req.method) {
+    lines.push(`(Browsers send ${req.writtenMethod} as ${req.method}: fetch upper-cases ${NORMALIZED_METHODS.join(', ')} and sends every other method as written.)`);
+  }
+  lines.push('');
   const decision = matchOrigin(policy, req.origin);
   if (policy.origins.kind === 'any') lines.push(`The origin is allowed: the policy allows every origin (origins: "*").`);
   else if (decision.allowed) lines.push(`The origin is allowed: it matches the entry ${describeMatcher(decision.matched!)}.`);
@@ -60,7 +69,7 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
   const unsafe = unsafeHeaderNames(req);
   if (needsPreflight(req)) {
     const reasons = [
-      ...(['GET', 'HEAD', 'POST'].includes(req.method) ? [] : [`${req.method} is not a CORS-safelisted method`]),
+      ...(SAFELISTED_METHODS.has(req.method) ? [] : [`${req.method} is not a CORS-safelisted method`]),
       ...(unsafe.length > 0 ? [`${unsafe.join(', ')} ${unsafe.length > 1 ? 'are' : 'is'} not CORS-safelisted`] : []),
     ];
     lines.push(`This is a preflighted request (${reasons.join('; ')}). The browser first sends:`);
@@ -97,7 +106,8 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
   const notes = engineNotes({ policy, req, preflight, accepted });
   if (notes.length > 0) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...notes);
   lines.push('', `Result: ${accepted ? 'ALLOWED' : 'BLOCKED'}`);
-  return { text: `${lines.join('\n')}\n`, accepted };
+  // The origin, method and headers are the user's, and so are the policy's entries: one line each, always.
+  return { text: `${lines.map(escapeControls).join('\n')}\n`, accepted };
 }
 
 // --- paths (contract §2a) -----------------------------------------------------------------------

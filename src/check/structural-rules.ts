@@ -1,5 +1,6 @@
-// The rule ids of problems found before the policy rules run: reading the file (src/cli.ts), YAML
-// (src/load/document.ts) and the schema (src/check/schema.ts). They have no Rule object, but
+// The rule ids of problems found outside the policy rules: reading the file (src/cli.ts), YAML
+// (src/load/document.ts), the schema (src/check/schema.ts) and the file-level bound on regexes
+// (src/check/index.ts). They have no Rule object, but
 // machine-readable output (--format sarif) describes every rule a diagnostic can name.
 import type { Severity } from '../diagnostics.js';
 
@@ -21,4 +22,5 @@ export const STRUCTURAL_RULES: readonly RuleDescription[] = [
   { id: 'unsupported-version', severity: 'error', docs: 'A format version other than 1.' },
   { id: 'policy-name', severity: 'error', docs: 'An invalid or reserved policy name (names become config identifiers; "http" and "*-upstream" are taken).' },
   { id: 'max-age', severity: 'error', docs: 'maxAge is not a whole number of seconds from 0 to 86400.' },
+  { id: 'too-many-regexes', severity: 'error', docs: 'More than 1,000 regex entries in one file: every server tries regexes one after another on each request; list exact origins and *. wildcards, which are looked up by hash.' },
 ];

@@ -1,41 +1,55 @@
-// Proxy mode (contract §6) as a plan: what a target forwards, where, and what it changes on the way.
-// Additive to the response plan (types.ts): a policy without `upstream` has none. The per-request
-// CORS decisions stay in PolicyPlan; §6's 502 carries the headers of an allowed actual request.
+// Proxy mode (contract §6) in the response plan: where a policy with `upstream` forwards the requests
+// it governs, and what changes on the way. Each target maps this onto its proxy directives.
 import type { Policy } from '../model/types.js';
 
-/** Request headers that carry the user's credentials: forwarded only with `credentials: true`. */
-export const CREDENTIAL_REQUEST_HEADERS = ['Cookie', 'Authorization'] as const;
-export type CredentialRequestHeader = (typeof CREDENTIAL_REQUEST_HEADERS)[number];
-
-/** The trust store used when the policy names no `ca`: Debian's and Ubuntu's bundle file (§6). */
-export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+export interface Mount {
+  /** A prefix the policy governs (`/` without paths). */
+  prefix: string;
+  /**
+   * The upstream path for a governed path: `basePath` + what follows the prefix, leading slashes
+   * dropped (`/weather/today` under `/weather/` → `/v1/today`), the query kept. A rest whose first
+   * segment is `.` or `..` (only possible after a prefix without a trailing slash) is not forwarded.
+   */
+  basePath: string;
+}
 
 export interface ProxyPlan {
-  /** `scheme://host[:port]` of the upstream; also the Host header (`host[:port]`) it is sent. */
+  scheme: 'http' | 'https';
+  /** As in a URL: a DNS name, an IPv4 address or a bracketed IPv6 address. */
+  host: string;
+  port: number | null;
+  /** The Host header sent upstream: `host[:port]`. */
+  authority: string;
+  /** `scheme://host[:port]`: with basePath, what redirects and cookie paths are mapped from. */
   origin: string;
-  /** `host[:port]`: the Host header the upstream gets. */
-  hostHeader: string;
-  /** The upstream URL's path, ending in `/`: the normalized path minus the matched prefix is appended to it. */
+  /** Ends with `/`. */
   basePath: string;
-  /** For https: verify the certificate (never off), SNI = host, against this CA file. */
-  tls: { serverName: string; caFile: string; caFromPolicy: boolean } | null;
-  /** Request headers removed before forwarding (Cookie and Authorization without credentials). */
-  dropRequestHeaders: readonly CredentialRequestHeader[];
-  /** The status when the upstream cannot be reached or does not verify. */
-  failureStatus: 502;
+  mounts: readonly Mount[];
+  /** https only: verify the certificate against this CA file, or (null) the system trust store. Never off. */
+  ca: string | null;
+  /** Request headers never forwarded (Cookie and Authorization without credentials). */
+  dropRequestHeaders: readonly ('Cookie' | 'Authorization')[];
+  /** Set-Cookie from the upstream: its Domain attribute removed (or emptied). */
+  cookieDomain: 'remove';
+  /** The answer when the upstream cannot be reached or does not verify: with the CORS headers of an allowed actual request. */
+  unreachable: 502;
 }
 
 export function proxyPlan(policy: Policy): ProxyPlan | null {
   const u = policy.upstream;
   if (u === null) return null;
-  const hostHeader = u.port === null ? u.host : `${u.host}:${u.port}`;
+  const authority = u.port === null ? u.host : `${u.host}:${u.port}`;
   return {
-    origin: `${u.scheme}://${hostHeader}`,
-    hostHeader,
+    scheme: u.scheme,
+    host: u.host,
+    port: u.port,
+    authority,
+    origin: `${u.scheme}://${authority}`,
     basePath: u.basePath,
-    // SNI carries a DNS name only (RFC 6066 §3): for an IP literal the server sends none.
-    tls: u.scheme === 'https' ? { serverName: u.host, caFile: u.ca ?? SYSTEM_CA_BUNDLE, caFromPolicy: u.ca !== null } : null,
-    dropRequestHeaders: policy.credentials ? [] : [...CREDENTIAL_REQUEST_HEADERS],
-    failureStatus: 502,
+    mounts: policy.paths.map((prefix) => ({ prefix, basePath: u.basePath })),
+    ca: u.scheme === 'https' ? u.ca : null,
+    dropRequestHeaders: policy.credentials ? [] : ['Cookie', 'Authorization'],
+    cookieDomain: 'remove',
+    unreachable: 502,
   };
 }

@@ -103,7 +103,10 @@ describe('every diagnostic becomes one annotation on its file, line and column',
     spawnSync(process.execPath, [BIN, 'public.yaml', '--target', 'nginx', '--out', 'nginx/public'], { cwd: workspace });
     expect(existsSync(join(workspace, 'nginx', 'public', 'public.conf'))).toBe(true);
     expect(checkStep({ POLICY: 'public.yaml', TARGET: 'nginx', OUT: 'nginx/public' })).toEqual({ code: 0, output: '' });
-    writeFileSync(join(workspace, 'nginx', 'public', 'public.conf'), 'edited by hand: error: 1:2: x [y]\n');
+    // A hand edit below cors-gen's header (a file without the header is foreign: --check reports it
+    // without reading it, and prints no diff).
+    const edited = join(workspace, 'nginx', 'public', 'public.conf');
+    writeFileSync(edited, `${readFileSync(edited, 'utf8')}edited by hand: error: 1:2: x [y]\n`);
     const drift = checkStep({ POLICY: 'public.yaml', TARGET: 'nginx', OUT: 'nginx/public' });
     expect(drift.code).toBe(1);
     expect(drift.output).toContain('@@');

@@ -83,8 +83,16 @@ describe('the Quick start, verbatim, in an empty project', () => {
     const loaded = await bash(`node --input-type=module -e "const m = await import('cors-gen'); console.log(JSON.stringify(Object.keys(m)))"`, project);
     expect(loaded.code, loaded.stderr).toBe(0);
     expect((JSON.parse(loaded.stdout) as string[]).length).toBeGreaterThan(0);
-    writeFileSync(join(project, 'consumer.ts'), "import * as api from 'cors-gen';\nexport const names: string[] = Object.keys(api);\n");
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [] }, files: ['consumer.ts'] }));
+    // A TypeScript project on Node.js: its own @types/node (here the one this repository has), and a
+    // real use of the middleware with node:http, so the declarations are checked against both.
+    writeFileSync(
+      join(project, 'consumer.ts'),
+      "import { createServer } from 'node:http';\nimport { corsMiddleware, type CorsMiddleware } from 'cors-gen';\nexport const make = (file: string): CorsMiddleware => corsMiddleware(file, { policy: 'api' });\nexport const server = createServer((req, res) => make('p.yaml')(req, res, () => res.end()));\n",
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] }, files: ['consumer.ts'] }),
+    );
     const tsc = await exec(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project });
     expect(tsc.code, tsc.stdout).toBe(0);
     // Without the package's declarations the same import is an implicit any, which tsc refuses.

@@ -32,7 +32,7 @@ import { createHash } from 'node:crypto';
 import { doubleQuoted } from '../quoting.js';
 import { escapeRegex } from '../../model/regex.js';
 import type { PolicySet } from '../../model/types.js';
-import { buildPlan, proxyPlan, type HeaderPlan, type ProxyPlan, type PolicyPlan, type ReflectedRequestHeader, type ResponsePlan, type Route, type Stage } from '../../plan/index.js';
+import { buildPlan, type HeaderPlan, type ProxyPlan, type PolicyPlan, type ReflectedRequestHeader, type ResponsePlan, type Route, type Stage } from '../../plan/index.js';
 import { checkedPrefix, prefixRegex, type PrefixRoute } from '../paths.js';
 
 /** Exact origins per `-in` list: keeps each directive a few kilobytes long. */
@@ -356,7 +356,7 @@ export function commentText(text: string): string {
 export const BUCKET_FROM = 1_000;
 
 /**
- * From this many subdomain wildcards on (plan: subdomainWildcards), they are looked up by key: one
+ * From this many subdomain wildcards on (plan: OriginRegex.wildcard), they are looked up by key: one
  * regex per depth of their base names cuts the Origin into `scheme://*.<base>[:port]`, compared in
  * `-in` lists, instead of one regex per wildcard (~0.85 µs each on 2.4.71: 100 wildcards cost
  * ~87 µs of CPU a request, test/bench/cpu-apache.ts).
@@ -407,7 +407,9 @@ function originMatchers(plan: PolicyPlan, env: ApacheEnvNames): { lookupKeys: Ap
   const lookupKeys: ApacheCapture[] = [];
   if (bucketed) lookupKeys.push({ comment: 'The Origin\'s bucket: the first hex digit of its MD5.', expr: apacheQuoted(`md5(reqenv('${env.origin}')) =~ /^(.)/`), assign: `${env.originBucket}=$1` });
   const exactLists = [...buckets.keys()].sort().flatMap((key) => inLists(`${bucketed ? `reqenv('${env.originBucket}') == '${key}' && ` : ''}reqenv('${env.origin}')`, buckets.get(key)!, env));
-  const wildcards = plan.origins.subdomainWildcards ?? [];
+  const wildcards = plan.origins.regexes.flatMap((r) =>
+    r.wildcard ? [{ written: r.written, key: `${r.wildcard.scheme}://*.${r.wildcard.suffix}${r.wildcard.port === null ? '' : `:${r.wildcard.port}`}`, depth: r.wildcard.suffix.split('.').length }] : [],
+  );
   const looked = wildcards.length >= WILDCARD_LOOKUP_FROM && wildcards.every((w) => PLAIN_ORIGIN.test(w.key.replace('*', '')));
   if (looked) {
     for (const depth of [...new Set(wildcards.map((w) => w.depth))].sort((a, b) => a - b)) {
@@ -611,32 +613,36 @@ function routeRegex(r: PrefixRoute): string {
  * PROXY_FAILURE_PATH, which mod_rewrite answers with the plan's status, through mod_headers' `always`
  * table like every other error: with the CORS headers of an allowed actual request.
  */
+/** The trust store when the policy names no `ca` (contract §6): Debian's and Ubuntu's bundle file. */
+export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
 function proxySection(proxy: ProxyPlan): ApacheLine[] {
   const out: ApacheLine[] = [
     { comment: 'Host is the upstream\'s host[:port], and so is SNI (ProxyPreserveHost On would send the client\'s).', line: 'ProxyPreserveHost Off' },
   ];
-  if (proxy.tls) {
+  if (proxy.scheme === 'https') {
     out.push(
-      { comment: `TLS to the upstream, its certificate verified (name ${commentText(proxy.tls.serverName)}, chain, dates) against the CA file.`, line: 'SSLProxyEngine on' },
+      { comment: `TLS to the upstream, its certificate verified (name ${commentText(proxy.host)}, chain, dates) against the CA file.`, line: 'SSLProxyEngine on' },
       { comment: '', line: 'SSLProxyVerify require' },
       { comment: '', line: 'SSLProxyVerifyDepth 10' },
       { comment: '', line: 'SSLProxyCheckPeerName on' },
       { comment: '', line: 'SSLProxyCheckPeerExpire on' },
       {
-        comment: proxy.tls.caFromPolicy ? 'The policy\'s ca.' : 'The system trust store (Debian, Ubuntu); change this line for another distribution\'s bundle.',
-        line: `SSLProxyCACertificateFile ${apacheQuoted(proxy.tls.caFile)}`,
+        comment: proxy.ca !== null ? 'The policy\'s ca.' : 'The system trust store (Debian, Ubuntu); change this line for another distribution\'s bundle.',
+        line: `SSLProxyCACertificateFile ${apacheQuoted(proxy.ca ?? SYSTEM_CA_BUNDLE)}`,
       },
     );
   }
   out.push(
-    { comment: `Cannot connect (503) or the certificate does not verify (500): answered ${proxy.failureStatus} below.`, line: `ErrorDocument 500 ${PROXY_FAILURE_PATH}` },
+    { comment: `Cannot connect (503) or the certificate does not verify (500): answered ${proxy.unreachable} below.`, line: `ErrorDocument 500 ${PROXY_FAILURE_PATH}` },
     { comment: '', line: `ErrorDocument 503 ${PROXY_FAILURE_PATH}` },
   );
   return out;
 }
 
-function proxyView(proxy: ProxyPlan, upstream: string, routes: PrefixRoute[], env: ApacheEnvNames, scoped: boolean): ApacheProxyView {
+function proxyView(proxy: ProxyPlan, routes: PrefixRoute[], env: ApacheEnvNames, scoped: boolean): ApacheProxyView {
   const base = `${proxy.origin}${checkedBasePath(proxy.basePath)}`;
+  const upstream = base;
   const governed = scoped ? ` env=${env.governed}` : '';
   // With several prefixes, the one the request came through.
   const through = (r: PrefixRoute) => (routes.length > 1 ? ` ${apacheQuoted(`expr=%{REQUEST_URI} =~ ${apExprRegex(routeRegex(r))}`)}` : governed);
@@ -655,7 +661,7 @@ function proxyView(proxy: ProxyPlan, upstream: string, routes: PrefixRoute[], en
     section: apacheQuoted(base),
     sectionLines: proxySection(proxy),
     failureConds: [`%{ENV:REDIRECT_STATUS} ^50[03]$`],
-    failureRule: `^${escapeRegex(PROXY_FAILURE_PATH)}$ - [R=${proxy.failureStatus},L]`,
+    failureRule: `^${escapeRegex(PROXY_FAILURE_PATH)}$ - [R=${proxy.unreachable},L]`,
     passes: routes.map((r) => ({
       comment: commentText(`${r.prefix}…${r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')})` : ''} → ${base}…`),
       // retry=0: a failed connection does not disable the upstream for the next 60 s.
@@ -673,7 +679,7 @@ function proxyView(proxy: ProxyPlan, upstream: string, routes: PrefixRoute[], en
   };
 }
 
-export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null = null, proxy: { plan: ProxyPlan; upstream: string } | null = null): ApachePolicyView {
+export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null = null): ApachePolicyView {
   const env = envNames(plan.name);
   const scoped = routes !== null;
   const lines = headerLines(plan);
@@ -692,21 +698,14 @@ export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null =
     pathScoped: scoped,
     pathRules: routes ? pathRules(routes, env) : [],
     pathCondition: scoped ? ` env=${env.governed}` : '',
-    proxy: proxy ? proxyView(proxy.plan, proxy.upstream, routes ?? [{ prefix: '/', excluded: [] }], env, scoped) : null,
+    proxy: plan.proxy ? proxyView(plan.proxy, routes ?? [{ prefix: '/', excluded: [] }], env, scoped) : null,
   };
 }
 
-/** The upstream of each policy in proxy mode, by name. */
-export type ApacheProxies = ReadonlyMap<string, { plan: ProxyPlan; upstream: string }>;
-
-export function apacheViewOf(plan: ResponsePlan, proxies: ApacheProxies = new Map()): ApacheView {
-  return { policies: plan.policies.map((p) => buildPolicyView(p, policyRoutes(plan.routes, p.name), proxies.get(p.name) ?? null)) };
+export function apacheViewOf(plan: ResponsePlan): ApacheView {
+  return { policies: plan.policies.map((p) => buildPolicyView(p, plan.pathScoped ? policyRoutes(plan.routes, p.name) : null)) };
 }
 
 export function buildApacheView(set: PolicySet): ApacheView {
-  const proxies = new Map(set.policies.flatMap((p) => {
-    const plan = proxyPlan(p);
-    return plan && p.upstream ? [[p.name, { plan, upstream: p.upstream.url }] as const] : [];
-  }));
-  return apacheViewOf(buildPlan(set), proxies);
+  return apacheViewOf(buildPlan(set));
 }

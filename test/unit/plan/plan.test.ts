@@ -3,7 +3,7 @@
 // kind), plus the request-header variants that decide reflected values.
 import { describe, expect, it } from 'vitest';
 import { evaluate, type CorsRequest } from '../../../src/model/evaluate.js';
-import { buildPlan, routes } from '../../../src/plan/index.js';
+import { buildPlan, listText, routes } from '../../../src/plan/index.js';
 import { casesFor } from '../../harness/matrix.js';
 import { compilePolicy } from '../../harness/policy.js';
 import { SAMPLES, SERVER_POLICY_FILE } from '../../fixtures/server-policies.js';
@@ -66,10 +66,72 @@ policies:
       { prefix: '/api/', policy: 'api' },
       { prefix: '/', policy: 'public' },
     ]);
+    expect(buildPlan(s).pathScoped).toBe(true);
+  });
+
+  it('a file whose policies name no paths is not path-scoped (each governs every path where it is included)', () => {
+    expect(plan.pathScoped).toBe(false);
+    expect(buildPlan(compilePolicy('version: 1\npolicies:\n  a:\n    origins: [https://a.test]\n    paths: [/]\n')).pathScoped).toBe(false);
+    expect(buildPlan(compilePolicy('version: 1\npolicies:\n  a:\n    origins: [https://a.test]\n    paths: [/, /x/]\n')).pathScoped).toBe(true);
   });
 });
 
-describe('subdomainWildcards: the key lookup accepts exactly what each wildcardâ€™s regex accepts', () => {
+describe('listText: the joining rule of list headers', () => {
+  it('listed names joined with ", ", then the request value as one more element', () => {
+    expect(listText({ kind: 'list', listed: ['GET', 'PUT'], reflect: null })).toEqual({ alone: 'GET, PUT', beforeRequest: 'GET, PUT, ' });
+    expect(listText({ kind: 'list', listed: [], reflect: 'Access-Control-Request-Headers' })).toEqual({ alone: null, beforeRequest: '' });
+  });
+});
+
+describe('subdomain wildcards as parts (for hashed suffix lookups)', () => {
+  const s = compilePolicy(
+    `version: 1
+policies:
+  w:
+    origins:
+      - https://*.example.com
+      - https://*.b.example.net:8443
+      - "https://*.any.example.org:*"
+      - "http://localhost:*"
+      - regex: '^https://x\\.example\\.dev$'
+`,
+  );
+  const lookup = buildPlan(s).policies[0]!.origins;
+  const regexes = lookup.kind === 'list' ? lookup.regexes : [];
+  const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+  /** The set the parts describe, read from their documentation in src/plan/types.ts. */
+  const inParts = (w: NonNullable<(typeof regexes)[number]['wildcard']>, origin: string) => {
+    const m = /^(https?):\/\/([^:/]+)(?::([0-9]+))?$/.exec(origin);
+    if (!m || m[1] !== w.scheme || (m[3] === undefined ? null : Number(m[3])) !== w.port) return false;
+    const host = m[2]!;
+    if (!host.endsWith(`.${w.suffix}`)) return false;
+    return host.slice(0, -w.suffix.length - 1).split('.').every((l) => LABEL.test(l));
+  };
+  it('only subdomain wildcards with a fixed port carry parts', () => {
+    expect(regexes.map((r) => r.wildcard ?? null)).toEqual([
+      { scheme: 'https', suffix: 'example.com', port: null },
+      { scheme: 'https', suffix: 'b.example.net', port: 8443 },
+      null,
+      null,
+      null,
+    ]);
+  });
+  it('the parts accept exactly what the regex accepts', () => {
+    const hosts = ['a', 'a.b', '-a', 'a-', 'a_b', 'A', 'x'.repeat(63), 'x'.repeat(64), 'a..b', ''];
+    for (const r of regexes.filter((x) => x.wildcard)) {
+      const w = r.wildcard!;
+      for (const scheme of ['https', 'http'])
+        for (const port of ['', ':8443', ':443', ':1'])
+          for (const h of hosts)
+            for (const suffix of [w.suffix, `x${w.suffix}`, w.suffix.toUpperCase()]) {
+              const origin = `${scheme}://${h}${h === '' ? '' : '.'}${suffix}${port}`;
+              expect(inParts(w, origin), `${r.written} ${origin}`).toBe(new RegExp(r.regex).test(origin));
+            }
+    }
+  });
+});
+
+describe('OriginRegex.wildcard: a lookup by key (scheme://*.<suffix>[:port]) accepts exactly what the regex accepts', () => {
   const wild = compilePolicy(
     'version: 1\npolicies:\n  w:\n    origins: ["https://*.example.com", "https://*.a-b.c.example.org:8443", "http://*.w.example.net", "https://*.p.example.io:*", "https://exact.example.dev"]\n',
     'wild.yaml',
@@ -77,24 +139,20 @@ describe('subdomainWildcards: the key lookup accepts exactly what each wildcardâ
   const lookup = buildPlan(wild).policies[0]!.origins;
   if (lookup.kind !== 'list') throw new Error('list expected');
 
-  it('names the wildcards without a port wildcard, with their key and depth', () => {
-    expect(lookup.subdomainWildcards).toEqual([
-      { written: 'https://*.example.com', key: 'https://*.example.com', depth: 2 },
-      { written: 'https://*.a-b.c.example.org:8443', key: 'https://*.a-b.c.example.org:8443', depth: 4 },
-      { written: 'http://*.w.example.net', key: 'http://*.w.example.net', depth: 3 },
-    ]);
-  });
-
-  it('on attacker-shaped origins too', () => {
+  it('on attacker-shaped origins too (the key as the Apache target computes it)', () => {
     const origins = ['https://a.example.com', 'https://a.b.example.com', 'https://example.com', 'https://a.example.com:8443', 'https://a.example.com.evil.test', 'https://-a.example.com', 'http://a.example.com',
       'https://x.a-b.c.example.org:8443', 'https://x.a-b.c.example.org', 'https://x.b.c.example.org:8443', 'http://a.w.example.net', 'https://a.w.example.net', 'https://a_b.example.com', 'https://a.xexample.com'];
-    for (const w of lookup.subdomainWildcards!) {
-      const regex = new RegExp(lookup.regexes.find((r) => r.written === w.written)!.regex);
+    const wildcards = lookup.regexes.filter((r) => r.wildcard);
+    expect(wildcards.map((r) => r.written)).toEqual(['https://*.example.com', 'https://*.a-b.c.example.org:8443', 'http://*.w.example.net']);
+    for (const r of wildcards) {
+      const w = r.wildcard!;
+      const key = `${w.scheme}://*.${w.suffix}${w.port === null ? '' : `:${w.port}`}`;
+      const depth = w.suffix.split('.').length;
       for (const o of origins) {
-        // The key as the plan defines it: scheme, one or more labels, then `depth` labels and a port.
-        const cut = new RegExp(`^(https?)://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+((?:[^.:/]+\\.){${w.depth - 1}}[^.:/]+(?::[0-9]+)?)$`).exec(o);
-        const viaKey = cut !== null && `${cut[1]}://*.${cut[2]}` === w.key;
-        expect(viaKey, `${w.written} ${o}`).toBe(regex.test(o));
+        // Scheme, one or more labels, then `depth` labels and a port (src/targets/apache/view.ts wildcardKey).
+        const cut = new RegExp(`^(https?)://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+((?:[^.:/]+\\.){${depth - 1}}[^.:/]+(?::[0-9]+)?)$`).exec(o);
+        const viaKey = cut !== null && `${cut[1]}://*.${cut[2]}` === key;
+        expect(viaKey, `${r.written} ${o}`).toBe(new RegExp(r.regex).test(o));
       }
     }
   });

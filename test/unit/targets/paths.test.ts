@@ -7,6 +7,7 @@ import { normalizePolicy } from '../../../src/model/normalize.js';
 import type { PolicySet } from '../../../src/model/types.js';
 import { buildApacheView } from '../../../src/targets/apache/view.js';
 import { buildCaddyView } from '../../../src/targets/caddy/view.js';
+import { buildPlan } from '../../../src/plan/index.js';
 import { buildNginxView } from '../../../src/targets/nginx/view.js';
 import { checkedPrefix, fileHasPaths, prefixRegex, prefixRoutes } from '../../../src/targets/paths.js';
 import { TARGET_NAMES } from '../../../src/targets/types.js';
@@ -56,7 +57,7 @@ describe('a prefix that escaped the checks is never emitted', () => {
 });
 
 describe('nginx: a map on $uri per policy, longest prefix first', () => {
-  const view = buildNginxView(set);
+  const view = buildNginxView(buildPlan(set));
   const policy = (n: string) => view.policies.find((p) => p.name === n)!;
   it('the path map tries the longest prefixes first and gives Origin only for the policy’s own', () => {
     const api = policy('api');
@@ -73,7 +74,7 @@ describe('nginx: a map on $uri per policy, longest prefix first', () => {
     expect(api.addHeaders.find((h) => h.name === 'Vary')!.value).toBe('$cors_api_vary');
   });
   it('a file without paths keeps its maps exactly as before (Vary: Origin on every response)', () => {
-    const plain = buildNginxView(compilePolicy(SERVER_POLICY_FILE));
+    const plain = buildNginxView(buildPlan(compilePolicy(SERVER_POLICY_FILE)));
     for (const p of plain.policies) {
       expect(p.pathScoped).toBe(false);
       expect(p.maps.some((m) => m.source === '$uri')).toBe(false);
@@ -82,7 +83,7 @@ describe('nginx: a map on $uri per policy, longest prefix first', () => {
   });
   it('variable names stay short with the longest policy name', () => {
     const long = compilePolicy(`version: 1\npolicies:\n  a-very-long-policy-name-abcdefgh:\n    origins: [https://a.example.com]\n    paths: [/x/]\n`);
-    for (const m of buildNginxView(long).policies[0]!.maps) expect(m.variable.length).toBeLessThanOrEqual(47);
+    for (const m of buildNginxView(buildPlan(long)).policies[0]!.maps) expect(m.variable.length).toBeLessThanOrEqual(47);
   });
 });
 
