@@ -1,5 +1,5 @@
-// The Caddy view model: every decision of the Caddy target is made here (names, map entries, quoting,
-// header values, which directives exist); templates/caddy/cors.hbs only lays the result out.
+// The Caddy view model: the response plan (src/plan) mapped onto Caddy mechanisms (names, map entries,
+// matchers, quoting); templates/caddy/cors.hbs only lays the result out. No CORS decision is made here.
 //
 // Shape of one policy's snippets (Caddy 2.6.2, see docs/research server-facts §2.3):
 // - `map {http.request.header.Origin} {CORS-<name>-origin-allowed}`: exact origins as plain keys,
@@ -14,9 +14,9 @@
 //   the application.
 // - the `-upstream` snippet deletes the application's CORS headers with `header_down`, because the
 //   proxy adds the upstream's headers to ours.
-import { matcherRegex } from '../../model/regex.js';
-import { CORS_RESPONSE_HEADERS, type ListHeader, type Policy, type PolicySet } from '../../model/types.js';
-import { prefixRoutes, type PrefixRoute } from '../paths.js';
+import type { PolicySet } from '../../model/types.js';
+import { buildPlan, type HeaderPlan, type OriginLookup, type PolicyPlan, type ReflectedRequestHeader, type ResponsePlan } from '../../plan/index.js';
+import { checkedPrefix, type PrefixRoute } from '../paths.js';
 
 export const CADDY_FILE = 'cors.caddy';
 
@@ -153,18 +153,59 @@ function tokens(values: readonly string[], what: string): readonly string[] {
   return values;
 }
 
-/**
- * The header value for a list header on a preflight, given that the request's own value is known to be
- * non-empty (`reflected` is then appended as one more element); undefined when the header is omitted.
- */
-export function listValue(h: ListHeader, reflectedPlaceholder: string | null, what: string): string | undefined {
-  const parts = [...tokens(h.listed, what)];
-  if (reflectedPlaceholder !== null) parts.push(reflectedPlaceholder);
-  return parts.length > 0 ? parts.join(', ') : undefined;
-}
-
 function field(name: string, value: string): CaddyHeaderField {
   return { field: name, value: caddyToken(value) };
+}
+
+/** The names of one policy's Caddy objects (matchers, regexp names, map placeholder, variables). */
+interface Names {
+  policy: string;
+  matcher(suffix: string): string;
+  /** The map's placeholder. It has upper case in it: newer Caddy versions refuse a map whose input
+   * contains the destination's name ("infinite recursion"), and exact origins are lower case. */
+  destination: string;
+  /** The request variable that keeps the map's answer. */
+  allowed: string;
+  /** With paths: unset where the policy does not govern the path, else the origin's answer. */
+  governed: string;
+}
+
+function names(policy: string): Names {
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(policy)) throw new Error(`caddy: invalid policy name ${JSON.stringify(policy)}`);
+  return {
+    policy,
+    matcher: (suffix) => `cors-${policy}-${suffix}`,
+    destination: `{CORS-${policy}-origin-allowed}`,
+    allowed: `cors-${policy}-origin-allowed`,
+    governed: `cors-${policy}-in`,
+  };
+}
+
+/** Request headers a matcher tests for a non-empty value, with the short name of their regexp. */
+const REQUEST_HEADER_KEYS: Record<ReflectedRequestHeader | 'Access-Control-Request-Private-Network', string> = {
+  Origin: 'origin',
+  'Access-Control-Request-Method': 'acrm',
+  'Access-Control-Request-Headers': 'acrh',
+  'Access-Control-Request-Private-Network': 'acrpn',
+};
+
+/** `header_regexp` with a per-policy name; `.` tests for a non-empty value (the `header` matcher's
+ * `*` also matches an empty one). */
+function headerRegexp(n: Names, header: keyof typeof REQUEST_HEADER_KEYS, regex = '.'): string {
+  const token = /^[\^$.A-Za-z0-9]+$/.test(regex) ? regex : caddyToken(regex);
+  return `header_regexp ${n.matcher(REQUEST_HEADER_KEYS[header])} ${header} ${token}`;
+}
+
+const escapeRegex = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+
+/** The plan's origin lookup as a map: exact origins as plain keys first, then the anchored regexes. */
+function originMap(n: Names, origins: OriginLookup): CaddyMap {
+  const entries: CaddyMapEntry[] = [];
+  if (origins.kind === 'list') {
+    const keys = [...origins.exact, ...origins.regexes.map((r) => `~${caddyRegex(r.regex)}`)];
+    for (const key of new Set(keys)) entries.push({ key: caddyToken(key), output: MAP_YES });
+  }
+  return { source: ORIGIN, destination: n.destination, entries, defaultOutput: MAP_NO, variable: n.allowed };
 }
 
 /**
@@ -174,146 +215,196 @@ function field(name: string, value: string): CaddyHeaderField {
  * `vars` directive runs before `header` and `handle` whatever the site holds, so every other
  * matcher of the policy can test it.
  */
-function pathMatchers(n: string, routes: PrefixRoute[], variable: string, value: string): { matchers: CaddyMatcher[]; vars: CaddyPolicyView['pathVars'] } {
+function pathMatchers(n: Names, routes: PrefixRoute[], value: string): { matchers: CaddyMatcher[]; vars: CaddyPolicyView['pathVars'] } {
   const matchers: CaddyMatcher[] = [];
   const vars: CaddyPolicyView['pathVars'] = [];
   routes.forEach((r, i) => {
-    const name = `cors-${n}-path-${i}`;
+    const name = n.matcher(`path-${i}`);
     const conditions = [`path ${caddyToken(`${r.prefix}*`)}`];
     if (r.excluded.length > 0) conditions.push(`not path ${r.excluded.map((e) => caddyToken(`${e}*`)).join(' ')}`);
     matchers.push({ name, conditions, hasNotBlock: false, notConditions: [] });
-    vars.push({ matcher: `@${name}`, variable, value });
+    vars.push({ matcher: `@${name}`, variable: n.governed, value });
   });
   return { matchers, vars };
 }
 
-export function buildPolicyView(p: Policy, routes: PrefixRoute[] | null = null): CaddyPolicyView {
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(p.name)) throw new Error(`caddy: invalid policy name ${JSON.stringify(p.name)}`);
-  const n = p.name;
-  const m = (suffix: string) => `cors-${n}-${suffix}`;
-  // The map's placeholder has upper case in it: newer Caddy versions refuse a map whose input
-  // contains the destination's name ("infinite recursion"), and exact origins are lower case.
-  const destination = `{CORS-${n}-origin-allowed}`;
-  const variable = `cors-${n}-origin-allowed`;
-  const listed = p.origins.kind === 'list';
+/** The conditions that recognise each kind of request from an allowed origin (and a refused preflight). */
+interface Stages {
+  preflight: Omit<CaddyMatcher, 'name'>;
+  actual: Omit<CaddyMatcher, 'name'>;
+  /** Null when the plan refuses no origin. */
+  refused: Omit<CaddyMatcher, 'name'> | null;
+  notPreflight: Omit<CaddyMatcher, 'name'>;
+  /** Request headers the preflight conditions already require non-empty. */
+  preflightRequires: ReadonlySet<string>;
+}
 
-  const entries: CaddyMapEntry[] = [];
-  if (p.origins.kind === 'list') {
-    const seen = new Set<string>();
-    const add = (key: string) => {
-      if (seen.has(key)) return;
-      seen.add(key);
-      entries.push({ key: caddyToken(key), output: MAP_YES });
-    };
-    // Exact origins first (plain string keys), then the regexes in policy order.
-    for (const o of p.origins.matchers) if (o.kind === 'exact') add(o.origin);
-    for (const o of p.origins.matchers) if (o.kind !== 'exact') add(`~${caddyRegex(matcherRegex(o))}`);
+const block = (conditions: string[], not: string[] = []): Omit<CaddyMatcher, 'name'> => ({ conditions, hasNotBlock: not.length > 0, notConditions: not });
+
+/**
+ * A preflight is OPTIONS with a non-empty Origin and Access-Control-Request-Method; an actual request
+ * is anything else with a non-empty Origin. The origin's answer is a request variable: the map's
+ * (`yes`/`no`), or with paths the governed variable, unset where another policy governs the path
+ * (Caddy ORs the values of one `vars` matcher, so two flags could not be ANDed in one matcher).
+ */
+function stages(n: Names, plan: PolicyPlan, scoped: boolean): Stages {
+  const listed = plan.origins.kind === 'list';
+  const preflight = ['method OPTIONS', headerRegexp(n, 'Origin'), headerRegexp(n, 'Access-Control-Request-Method')];
+  const state = scoped ? n.governed : n.allowed;
+  const allowed = scoped || listed ? [`vars ${state} ${MAP_YES}`] : [];
+  let refused: Stages['refused'] = null;
+  if (plan.answers.refused !== null) refused = block([...preflight, scoped ? `vars ${state} ${MAP_NO}` : `not vars ${state} ${MAP_YES}`]);
+  return {
+    preflight: block([...preflight, ...allowed]),
+    actual: block([headerRegexp(n, 'Origin'), ...allowed], ['method OPTIONS', headerRegexp(n, 'Access-Control-Request-Method')]),
+    refused,
+    notPreflight: block([], preflight),
+    preflightRequires: new Set(['Origin', 'Access-Control-Request-Method']),
+  };
+}
+
+const PLACEHOLDER: Record<Exclude<ReflectedRequestHeader, 'Origin'>, string> = {
+  'Access-Control-Request-Method': REQUEST_METHOD,
+  'Access-Control-Request-Headers': REQUEST_HEADERS,
+};
+
+/** The matcher suffix of a header sent only when the request asks (`onlyIf`). */
+const ONLY_IF_SUFFIX: Record<NonNullable<HeaderPlan['onlyIf']>['header'], string> = { 'Access-Control-Request-Private-Network': 'pna' };
+
+/** One way to write a header: under the stage's matcher plus `extra` conditions (named `suffix`). */
+interface HeaderCase {
+  suffix: string;
+  extra: string[];
+  field: CaddyHeaderField;
+}
+
+/**
+ * A plan entry as header ops. A reflected list is written twice when the request header may be
+ * empty: with its placeholder appended when the request header is non-empty, and the listed names
+ * alone otherwise (no case when nothing is listed).
+ */
+function headerCases(n: Names, h: HeaderPlan, requires: ReadonlySet<string>): HeaderCase[] {
+  const only = h.onlyIf ? { suffix: `-${ONLY_IF_SUFFIX[h.onlyIf.header]}`, extra: [headerRegexp(n, h.onlyIf.header, `^${escapeRegex(h.onlyIf.equals)}$`)] } : { suffix: '', extra: [] };
+  const one = (value: string, suffix = only.suffix, extra = only.extra): HeaderCase => ({ suffix, extra, field: field(h.name, value) });
+  switch (h.value.kind) {
+    case 'literal':
+      return [one(h.value.text)];
+    case 'origin':
+      return [one(ORIGIN)];
+    case 'list': {
+      const listed = tokens(h.value.listed, h.name === 'Access-Control-Allow-Methods' ? 'method' : 'header');
+      const reflect = h.value.reflect;
+      if (reflect === null) return [one(listed.join(', '))];
+      const withRequest = [...listed, PLACEHOLDER[reflect]].join(', ');
+      if (requires.has(reflect)) return [one(withRequest)];
+      const key = REQUEST_HEADER_KEYS[reflect];
+      const present = headerRegexp(n, reflect);
+      const cases = [one(withRequest, `${only.suffix}-${key}`, [...only.extra, present])];
+      if (listed.length > 0) cases.push(one(listed.join(', '), `${only.suffix}-no-${key}`, [...only.extra, `not ${present}`]));
+      return cases;
+    }
   }
+}
 
-  const originPresent = `header_regexp ${m('origin')} Origin .`;
-  const requestMethodPresent = `header_regexp ${m('acrm')} Access-Control-Request-Method .`;
-  const preflight = ['method OPTIONS', originPresent, requestMethodPresent];
-  // With paths, one request variable holds both facts: unset where the policy does not govern the
-  // path, else the map's answer (yes/no), or yes for `origins: "*"`. (Caddy ORs the variables of
-  // one `vars` matcher, so two flags could not be ANDed in one matcher.)
-  const inVariable = `cors-${n}-in`;
-  const stateVariable = routes ? inVariable : variable;
-  const originAllowed = routes || listed ? [`vars ${stateVariable} ${MAP_YES}`] : [];
-  const notBlock = (conditions: string[], not: string[] = []): Omit<CaddyMatcher, 'name'> => ({
-    conditions,
-    hasNotBlock: not.length > 0,
-    notConditions: not,
-  });
+/**
+ * The plan's headers as `header` blocks: the unconditional ones of each stage under the stage's
+ * matcher, each conditional one under a matcher of its own (the stage's conditions and its own).
+ */
+function headerBlocks(n: Names, plan: PolicyPlan, st: Stages, define: (name: string, body: Omit<CaddyMatcher, 'name'>) => string): CaddyHeaderBlock[] {
+  const out: CaddyHeaderBlock[] = [];
+  for (const stage of ['preflight', 'actual'] as const) {
+    const base = st[stage];
+    const matcherOf = new Map<string, CaddyHeaderBlock>();
+    const blockFor = (suffix: string, extra: string[]): CaddyHeaderBlock => {
+      let b = matcherOf.get(suffix);
+      if (!b) {
+        const matcher = suffix === '' ? `@${n.matcher(stage)}` : define(n.matcher(`${stage}${suffix}`), block([...base.conditions, ...extra], base.notConditions));
+        b = { matcher, fields: [] };
+        matcherOf.set(suffix, b);
+        out.push(b);
+      }
+      return b;
+    };
+    // The stage's own block comes first (dropped below if it holds no field).
+    blockFor('', []);
+    const requires = stage === 'preflight' ? st.preflightRequires : new Set(['Origin']);
+    for (const h of plan.headers.filter((x) => x.on === stage)) {
+      for (const c of headerCases(n, h, requires)) blockFor(c.suffix, c.extra).fields.push(c.field);
+    }
+  }
+  return out.filter((b) => b.fields.length > 0);
+}
+
+/** `handle` blocks that answer preflights: the plan's statuses, under the stage matchers. */
+function handles(n: Names, plan: PolicyPlan, st: Stages): CaddyHandle[] {
+  const out: CaddyHandle[] = [{ matcher: `@${n.matcher('preflight')}`, status: plan.answers.allowed }];
+  if (st.refused !== null && plan.answers.refused !== null) out.push({ matcher: `@${n.matcher('preflight-refused')}`, status: plan.answers.refused });
+  return out;
+}
+
+export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null = null): CaddyPolicyView {
+  const n = names(plan.name);
+  const listed = plan.origins.kind === 'list';
+  const scoped = routes !== null;
+  const st = stages(n, plan, scoped);
 
   const matchers: CaddyMatcher[] = [];
-  const headers: CaddyHeaderBlock[] = [];
-  const handles: CaddyHandle[] = [];
   const define = (name: string, body: Omit<CaddyMatcher, 'name'>): string => {
     matchers.push({ name, ...body });
     return `@${name}`;
   };
-
-  // Preflight, origin allowed: answered 204 here.
-  const preflightAllowed = define(m('preflight'), notBlock([...preflight, ...originAllowed]));
-  const acao = p.origins.kind === 'any' && !p.credentials ? '*' : ORIGIN;
-  const common = [field('Access-Control-Allow-Origin', acao)];
-  if (p.credentials) common.push(field('Access-Control-Allow-Credentials', 'true'));
-
-  const preflightFields = [...common];
-  // A preflight's Access-Control-Request-Method is non-empty by definition.
-  const methods = listValue(p.allowMethods, p.allowMethods.reflectRequest ? REQUEST_METHOD : null, 'method');
-  if (methods !== undefined) preflightFields.push(field('Access-Control-Allow-Methods', methods));
-  const plainAllowHeaders = listValue(p.allowHeaders, null, 'header');
-  if (!p.allowHeaders.reflectRequest && plainAllowHeaders !== undefined) {
-    preflightFields.push(field('Access-Control-Allow-Headers', plainAllowHeaders));
-  }
-  if (p.maxAge !== null) preflightFields.push(field('Access-Control-Max-Age', String(p.maxAge)));
-  headers.push({ matcher: preflightAllowed, fields: preflightFields });
-
-  if (p.allowHeaders.reflectRequest) {
-    // Reflection only when the request sent a non-empty Access-Control-Request-Headers; otherwise
-    // the listed names alone (no dangling ", "), or no header at all.
-    const requestHeadersPresent = `header_regexp ${m('acrh')} Access-Control-Request-Headers .`;
-    const withRequest = define(m('preflight-acrh'), notBlock([...preflight, ...originAllowed, requestHeadersPresent]));
-    headers.push({ matcher: withRequest, fields: [field('Access-Control-Allow-Headers', listValue(p.allowHeaders, REQUEST_HEADERS, 'header')!)] });
-    if (plainAllowHeaders !== undefined) {
-      const withoutRequest = define(m('preflight-no-acrh'), notBlock([...preflight, ...originAllowed, `not ${requestHeadersPresent}`]));
-      headers.push({ matcher: withoutRequest, fields: [field('Access-Control-Allow-Headers', plainAllowHeaders)] });
-    }
-  }
-
-  if (p.privateNetwork) {
-    const pna = define(
-      m('preflight-pna'),
-      notBlock([...preflight, ...originAllowed, `header_regexp ${m('acrpn')} Access-Control-Request-Private-Network ^true$`]),
-    );
-    headers.push({ matcher: pna, fields: [field('Access-Control-Allow-Private-Network', 'true')] });
-  }
-
-  // Preflight, origin refused: 403 here (there is none for `origins: "*"`).
-  let preflightRefused: string | null = null;
-  if (listed) {
-    const refusedHere = routes ? `vars ${stateVariable} ${MAP_NO}` : `not vars ${variable} ${MAP_YES}`;
-    preflightRefused = define(m('preflight-refused'), notBlock([...preflight, refusedHere]));
-  }
-
-  // Actual request (anything but a preflight), origin allowed: headers, then on to the application.
-  const actualFields = [...common];
-  if (p.exposeHeaders.length > 0) actualFields.push(field('Access-Control-Expose-Headers', tokens(p.exposeHeaders, 'header').join(', ')));
-  const actualAllowed = define(m('actual'), notBlock([originPresent, ...originAllowed], ['method OPTIONS', requestMethodPresent]));
-  const governedMatcher = routes ? define(m('in'), notBlock([`vars ${inVariable} ${listed ? `${MAP_YES} ${MAP_NO}` : MAP_YES}`])) : null;
-  const paths = routes ? pathMatchers(n, routes, inVariable, listed ? destination : MAP_YES) : { matchers: [], vars: [] };
-  headers.push({ matcher: actualAllowed, fields: actualFields });
-
-  const notPreflight = define(m('not-preflight'), notBlock([], preflight));
-
-  handles.push({ matcher: preflightAllowed, status: 204 });
-  if (preflightRefused !== null) handles.push({ matcher: preflightRefused, status: 403 });
+  define(n.matcher('preflight'), st.preflight);
+  define(n.matcher('actual'), st.actual);
+  if (st.refused) define(n.matcher('preflight-refused'), st.refused);
+  const headers = headerBlocks(n, plan, st, define);
+  const notPreflight = define(n.matcher('not-preflight'), st.notPreflight);
+  // With paths: a request the policy governs has the governed variable set, to either answer.
+  const governedMatcher = scoped ? define(n.matcher('in'), block([`vars ${n.governed} ${listed ? `${MAP_YES} ${MAP_NO}` : MAP_YES}`])) : null;
+  const paths = routes ? pathMatchers(n, routes, listed ? n.destination : MAP_YES) : { matchers: [], vars: [] };
 
   return {
-    name: n,
-    snippet: `cors-${n}`,
-    upstreamSnippet: `cors-${n}-upstream`,
+    name: plan.name,
+    snippet: `cors-${plan.name}`,
+    upstreamSnippet: `cors-${plan.name}-upstream`,
     hasMap: listed,
-    mapToVars: listed && !routes,
-    map: { source: ORIGIN, destination, entries, defaultOutput: MAP_NO, variable },
+    mapToVars: listed && !scoped,
+    map: originMap(n, plan.origins),
     matchers: [...paths.matchers, ...matchers],
-    vary: { field: '+Vary', value: 'Origin' },
+    vary: { field: '+Vary', value: plan.vary },
     varyMatcher: governedMatcher ? `${governedMatcher} ` : '',
-    pathScoped: routes !== null,
+    pathScoped: scoped,
     governed: (routes ?? []).map((r) => ({ prefix: r.prefix, except: r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')}: another policy's)` : '' })),
     pathVars: paths.vars,
     headers,
-    handles,
+    handles: handles(n, plan, st),
     notPreflightMatcher: notPreflight,
-    headerDown: CORS_RESPONSE_HEADERS.map((h) => `-${h}`),
+    headerDown: plan.strip.map((h) => `-${h}`),
   };
 }
 
+/**
+ * Each prefix of `policy` minus the longer prefixes of the other policies that extend it, compared
+ * ignoring case as Caddy's path matcher does; null when the file names no paths.
+ */
+export function caddyRoutes(plan: ResponsePlan, policy: string): PrefixRoute[] | null {
+  if (!plan.policies.some((p) => p.paths.length !== 1 || p.paths[0] !== '/')) return null;
+  const fold = (s: string) => s.toLowerCase();
+  const others = plan.routes.filter((r) => r.policy !== policy).map((r) => checkedPrefix(r.prefix, 'caddy'));
+  return plan.policies
+    .find((p) => p.name === policy)!
+    .paths.map((raw) => {
+      const prefix = checkedPrefix(raw, 'caddy');
+      // plan.routes is longest first, so the excluded prefixes are too.
+      const excluded = [...new Set(others.filter((o) => o.length > prefix.length && fold(o).startsWith(fold(prefix))))];
+      return { prefix, excluded };
+    });
+}
+
 export function buildCaddyView(set: PolicySet): CaddyView {
+  const plan = buildPlan(set);
   return {
     file: CADDY_FILE,
-    policyNames: set.policies.map((p) => p.name).join(', '),
-    policies: set.policies.map((p) => buildPolicyView(p, prefixRoutes(set, p, 'caddy', true))),
+    policyNames: plan.policies.map((p) => p.name).join(', '),
+    policies: plan.policies.map((p) => buildPolicyView(p, caddyRoutes(plan, p.name))),
   };
 }

@@ -11,10 +11,11 @@ import {
 } from '../../../src/targets/caddy/view.js';
 import { normalizePolicy, type RawPolicy } from '../../../src/model/normalize.js';
 import { CORS_RESPONSE_HEADERS, type Policy, type PolicySet } from '../../../src/model/types.js';
+import { policyPlan } from '../../../src/plan/index.js';
 
 const ORIGIN = '"{http.request.header.Origin}"';
 const policy = (name: string, raw: RawPolicy): Policy => normalizePolicy(name, raw);
-const view = (name: string, raw: RawPolicy): CaddyPolicyView => buildPolicyView(policy(name, raw));
+const view = (name: string, raw: RawPolicy): CaddyPolicyView => buildPolicyView(policyPlan(policy(name, raw)));
 
 /** The header fields set under a matcher (`@cors-<name>-<suffix>`), as field → value. */
 function fields(v: CaddyPolicyView, suffix: string): Record<string, string> | undefined {
