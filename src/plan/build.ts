@@ -1,7 +1,8 @@
 // Model → response plan (types.ts). The decisions of contract §2, each made here once.
+import { hostText } from '../model/origin.js';
 import { matcherRegex } from '../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type OriginMatcher, type Policy, type PolicySet } from '../model/types.js';
-import type { HeaderPlan, OriginLookup, PolicyPlan, ResponsePlan, Route } from './types.js';
+import type { HeaderPlan, OriginLookup, OriginRegex, PolicyPlan, ResponsePlan, Route } from './types.js';
 
 function written(m: OriginMatcher): string {
   switch (m.kind) {
@@ -14,13 +15,19 @@ function written(m: OriginMatcher): string {
   }
 }
 
+/** A `*.host[:port]` entry (no `:*`) as the suffix its subdomains end with (see OriginRegex). */
+function subdomainsOf(m: OriginMatcher): Pick<OriginRegex, 'subdomainsOf'> {
+  if (m.kind !== 'pattern' || !m.subdomains || m.port.kind === 'any') return {};
+  return { subdomainsOf: { scheme: m.scheme, suffix: hostText(m.host) + (m.port.kind === 'port' ? `:${m.port.port}` : '') } };
+}
+
 export function originLookup(policy: Policy): OriginLookup {
   if (policy.origins.kind === 'any') return { kind: 'any' };
   const exact: string[] = [];
-  const regexes: { written: string; regex: string }[] = [];
+  const regexes: OriginRegex[] = [];
   for (const m of policy.origins.matchers) {
     if (m.kind === 'exact') exact.push(m.origin);
-    else regexes.push({ written: written(m), regex: matcherRegex(m) });
+    else regexes.push({ written: written(m), regex: matcherRegex(m), ...subdomainsOf(m) });
   }
   return { kind: 'list', exact, regexes };
 }

@@ -39,8 +39,19 @@ export type OriginLookup =
       /** Exact origins, for the server's hashed (or at least plain string) lookup. */
       exact: readonly string[];
       /** Wildcard entries and user regexes as anchored regexes (PCRE and RE2 alike), in policy order. */
-      regexes: readonly { written: string; regex: string }[];
+      regexes: readonly OriginRegex[];
     };
+
+export interface OriginRegex {
+  written: string;
+  regex: string;
+  /**
+   * Set when the regex accepts exactly `<scheme>://<one or more DNS labels, each followed by a
+   * dot><suffix>`, where `suffix` (the entry's host and fixed port, e.g. `example.com:8443`) is
+   * compared byte for byte: a server can then look the origin's last labels up by hash.
+   */
+  subdomainsOf?: { scheme: string; suffix: string };
+}
 
 export interface PolicyPlan {
   name: string;

@@ -2,11 +2,15 @@
 // matchers, quoting); templates/caddy/cors.hbs only lays the result out. No CORS decision is made here.
 //
 // Shape of one policy's snippets (Caddy 2.6.2, see docs/research server-facts §2.3):
-// - `map {http.request.header.Origin} {CORS-<name>-origin-allowed}`: exact origins as plain keys,
-//   patterns and user regexes as `~` keys (RE2), output `yes`, default `no`; `vars` keeps the
-//   answer for the request, so the map is consulted once.
+// - the origin lookup: `expression` matchers (CEL), each setting `vars cors-<name>-origin-allowed yes`.
+//   Caddy compiles them with cel-go's optimizer, which turns `x in [constant strings]` into a hash
+//   set; one expression is capped at 100,000 code points, so long lists are cut into chunks.
+//   `*.host[:port]` entries are hashed too: one shape regex per scheme and label count, then the
+//   origin's last labels looked up in a set. Other regexes run one each, only while no earlier
+//   lookup allowed the origin. (Caddy 2.6.2's `map` compares its keys one by one: 10,000 origins
+//   cost ~80 µs a request, 100 wildcard regexes ~250 µs; measured, see the README.)
 // - named matchers `@cors-<name>-…` that combine method, non-empty Origin / Access-Control-Request-Method
-//   (`header_regexp … .`; the `header` matcher's `*` also matches an empty value) and the map output.
+//   (`header_regexp … .`; the `header` matcher's `*` also matches an empty value) and the variable.
 // - immediate `header` ops only: deferred ones are lost on error responses, and they run before
 //   `handle`, `respond` and `reverse_proxy` whatever the site contains.
 // - `handle @preflight { respond 204|403 }`: a `handle` with a named matcher is never sorted behind the
@@ -20,24 +24,11 @@ import { checkedPrefix, type PrefixRoute } from '../paths.js';
 
 export const CADDY_FILE = 'cors.caddy';
 
-export interface CaddyMapEntry {
-  /** The map input as a Caddyfile token: an exact origin, or `"~<regex>"`. */
-  key: string;
-  output: string;
-}
-
-export interface CaddyMap {
-  source: string;
-  /** The placeholder the map writes, braces included. */
-  destination: string;
-  entries: CaddyMapEntry[];
-  defaultOutput: string;
-  /**
-   * The request variable that holds the map's answer. Caddy's map placeholder is computed again on
-   * every read, a scan of all the entries; the `vars` directive reads it once per request and the
-   * matchers then read the variable.
-   */
+/** `vars <matcher> <variable> <value>`: sets a request variable when the matcher matches. */
+export interface CaddyVars {
+  matcher: string;
   variable: string;
+  value: string;
 }
 
 export interface CaddyMatcher {
@@ -71,11 +62,8 @@ export interface CaddyPolicyView {
   name: string;
   snippet: string;
   upstreamSnippet: string;
-  /** Whether origins are looked up in a map (false for `origins: "*"`). */
-  hasMap: boolean;
-  /** Whether `vars` keeps the map's answer unconditionally (with paths, the path `vars` keep it). */
-  mapToVars: boolean;
-  map: CaddyMap;
+  /** The request variable that says the origin is allowed (`yes`; unset otherwise). */
+  originVariable: string;
   matchers: CaddyMatcher[];
   /** The `header` op that adds `Vary: Origin` (an add, never a set). */
   vary: CaddyHeaderField;
@@ -85,8 +73,8 @@ export interface CaddyPolicyView {
   pathScoped: boolean;
   /** The prefixes it governs, for the comment. */
   governed: { prefix: string; except: string }[];
-  /** `vars <matcher> <variable> yes`: one per prefix, marking a request the policy governs. */
-  pathVars: { matcher: string; variable: string; value: string }[];
+  /** The origin lookups, then one per prefix marking a request the policy governs. */
+  vars: CaddyVars[];
   headers: CaddyHeaderBlock[];
   handles: CaddyHandle[];
   /** A matcher for everything but preflights, for the user's basicauth / forward_auth. */
@@ -104,8 +92,7 @@ export interface CaddyView {
 const ORIGIN = '{http.request.header.Origin}';
 const REQUEST_METHOD = '{http.request.header.Access-Control-Request-Method}';
 const REQUEST_HEADERS = '{http.request.header.Access-Control-Request-Headers}';
-const MAP_YES = 'yes';
-const MAP_NO = 'no';
+const YES = 'yes';
 
 /**
  * A string as one Caddyfile token. Caddy 2.6.2's lexer keeps every byte of a bare token; inside
@@ -157,28 +144,19 @@ function field(name: string, value: string): CaddyHeaderField {
   return { field: name, value: caddyToken(value) };
 }
 
-/** The names of one policy's Caddy objects (matchers, regexp names, map placeholder, variables). */
+/** The names of one policy's Caddy objects (matchers, regexp names, variables). */
 interface Names {
   policy: string;
   matcher(suffix: string): string;
-  /** The map's placeholder. It has upper case in it: newer Caddy versions refuse a map whose input
-   * contains the destination's name ("infinite recursion"), and exact origins are lower case. */
-  destination: string;
-  /** The request variable that keeps the map's answer. */
+  /** `yes` when the origin is allowed, else unset. */
   allowed: string;
-  /** With paths: unset where the policy does not govern the path, else the origin's answer. */
+  /** With paths: `yes` where the policy governs the path, else unset. */
   governed: string;
 }
 
 function names(policy: string): Names {
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(policy)) throw new Error(`caddy: invalid policy name ${JSON.stringify(policy)}`);
-  return {
-    policy,
-    matcher: (suffix) => `cors-${policy}-${suffix}`,
-    destination: `{CORS-${policy}-origin-allowed}`,
-    allowed: `cors-${policy}-origin-allowed`,
-    governed: `cors-${policy}-in`,
-  };
+  return { policy, matcher: (suffix) => `cors-${policy}-${suffix}`, allowed: `cors-${policy}-origin-allowed`, governed: `cors-${policy}-in` };
 }
 
 /** Request headers a matcher tests for a non-empty value, with the short name of their regexp. */
@@ -198,14 +176,83 @@ function headerRegexp(n: Names, header: keyof typeof REQUEST_HEADER_KEYS, regex 
 
 const escapeRegex = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 
-/** The plan's origin lookup as a map: exact origins as plain keys first, then the anchored regexes. */
-function originMap(n: Names, origins: OriginLookup): CaddyMap {
-  const entries: CaddyMapEntry[] = [];
-  if (origins.kind === 'list') {
-    const keys = [...origins.exact, ...origins.regexes.map((r) => `~${caddyRegex(r.regex)}`)];
-    for (const key of new Set(keys)) entries.push({ key: caddyToken(key), output: MAP_YES });
+/**
+ * A CEL string literal. `{` is written `\x7b` (Caddy would take `{name}` for a placeholder, and
+ * `{$NAME}` for an environment variable) and the backquote `\x60` (the expression is a backquoted
+ * Caddyfile token); the value is unchanged.
+ */
+export function celString(value: string): string {
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`caddy: cannot write ${JSON.stringify(value)} as a CEL string`);
+  return `"${value.replace(/[\\"{`]/g, (c) => (c === '{' ? '\\x7b' : c === '`' ? '\\x60' : `\\${c}`))}"`;
+}
+
+/** Code points of one CEL expression that cel-go still parses (its limit is 100,000). */
+export const CEL_LIMIT = 90_000;
+
+/** `<subject> in [...]` expressions of at most CEL_LIMIT code points, together covering `values`. */
+export function inChunks(subject: string, values: readonly string[], prefix = ''): string[] {
+  const out: string[] = [];
+  let items: string[] = [];
+  let size = 0;
+  const head = `${prefix}${subject} in [`;
+  const flush = () => {
+    if (items.length > 0) out.push(`${head}${items.join(',')}]`);
+    items = [];
+    size = 0;
+  };
+  for (const v of values) {
+    const item = celString(v);
+    if (head.length + size + item.length + 2 > CEL_LIMIT) flush();
+    if (head.length + item.length + 2 > CEL_LIMIT) throw new Error(`caddy: the origin entry ${JSON.stringify(v)} is too long for one CEL expression`);
+    items.push(item);
+    size += item.length + 1;
   }
-  return { source: ORIGIN, destination: n.destination, entries, defaultOutput: MAP_NO, variable: n.allowed };
+  flush();
+  return out;
+}
+
+const CEL_ORIGIN = ORIGIN;
+/** One DNS label and its dot, as src/model/regex.ts writes it. */
+const LABEL = '([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)';
+
+/**
+ * `*.host[:port]` entries of one scheme whose suffix has `segments` dot-separated parts: the shape
+ * regex proves the origin is `<scheme>://<labels>.<segments parts>` (so the list index below is in
+ * range), then its last `segments` parts are looked up in the set of suffixes.
+ */
+function suffixExpressions(scheme: string, segments: number, suffixes: readonly string[]): string[] {
+  const shape = `^${scheme}://${LABEL}+[^.]+${segments > 1 ? `(\\.[^.]+){${segments - 1}}` : ''}$`;
+  const parts = Array.from({ length: segments }, (_, i) => `${CEL_ORIGIN}.split(".")[size(${CEL_ORIGIN}.split(".")) - ${segments - i}]`);
+  return inChunks(`(${parts.join(' + "." + ')})`, suffixes, `${CEL_ORIGIN}.matches(${celString(shape)}) && `);
+}
+
+/**
+ * The plan's origin lookup as `expression` matchers that each set the allowed variable: exact
+ * origins and `*.host[:port]` suffixes by hash, then every other regex, skipped once the origin is
+ * allowed (Caddy runs `vars` in the order written; the skip only saves time).
+ */
+function originLookups(n: Names, origins: OriginLookup): { matchers: CaddyMatcher[]; vars: CaddyVars[] } {
+  if (origins.kind === 'any') return { matchers: [], vars: [] };
+  const expressions = inChunks(CEL_ORIGIN, [...new Set(origins.exact)]);
+  const groups = new Map<string, { scheme: string; segments: number; suffixes: Set<string> }>();
+  const others: string[] = [];
+  for (const r of origins.regexes) {
+    if (!r.subdomainsOf) {
+      others.push(r.regex);
+      continue;
+    }
+    const { scheme, suffix } = r.subdomainsOf;
+    const segments = suffix.split('.').length;
+    const key = `${scheme} ${segments}`;
+    const g = groups.get(key) ?? { scheme, segments, suffixes: new Set<string>() };
+    g.suffixes.add(suffix);
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) expressions.push(...suffixExpressions(g.scheme, g.segments, [...g.suffixes]));
+  const notYet = `{http.vars.${n.allowed}} != "${YES}" && `;
+  for (const re of new Set(others)) expressions.push(`${notYet}${CEL_ORIGIN}.matches(${celString(re)})`);
+  const matchers = expressions.map((e, i) => ({ name: n.matcher(`o${i}`), conditions: [`expression ${caddyToken(e)}`], hasNotBlock: false, notConditions: [] }));
+  return { matchers, vars: matchers.map((m) => ({ matcher: `@${m.name}`, variable: n.allowed, value: YES })) };
 }
 
 /**
@@ -215,15 +262,15 @@ function originMap(n: Names, origins: OriginLookup): CaddyMap {
  * `vars` directive runs before `header` and `handle` whatever the site holds, so every other
  * matcher of the policy can test it.
  */
-function pathMatchers(n: Names, routes: PrefixRoute[], value: string): { matchers: CaddyMatcher[]; vars: CaddyPolicyView['pathVars'] } {
+function pathMatchers(n: Names, routes: PrefixRoute[]): { matchers: CaddyMatcher[]; vars: CaddyVars[] } {
   const matchers: CaddyMatcher[] = [];
-  const vars: CaddyPolicyView['pathVars'] = [];
+  const vars: CaddyVars[] = [];
   routes.forEach((r, i) => {
     const name = n.matcher(`path-${i}`);
     const conditions = [`path ${caddyToken(`${r.prefix}*`)}`];
     if (r.excluded.length > 0) conditions.push(`not path ${r.excluded.map((e) => caddyToken(`${e}*`)).join(' ')}`);
     matchers.push({ name, conditions, hasNotBlock: false, notConditions: [] });
-    vars.push({ matcher: `@${name}`, variable: n.governed, value });
+    vars.push({ matcher: `@${name}`, variable: n.governed, value: YES });
   });
   return { matchers, vars };
 }
@@ -243,17 +290,18 @@ const block = (conditions: string[], not: string[] = []): Omit<CaddyMatcher, 'na
 
 /**
  * A preflight is OPTIONS with a non-empty Origin and Access-Control-Request-Method; an actual request
- * is anything else with a non-empty Origin. The origin's answer is a request variable: the map's
- * (`yes`/`no`), or with paths the governed variable, unset where another policy governs the path
- * (Caddy ORs the values of one `vars` matcher, so two flags could not be ANDed in one matcher).
+ * is anything else with a non-empty Origin. The origin's answer is the allowed variable; with
+ * paths, the governed variable must be set too. (Caddy ORs the variables of one `vars` matcher, so
+ * the second test is a `vars_regexp`, a matcher of another type, which Caddy ANDs.)
  */
 function stages(n: Names, plan: PolicyPlan, scoped: boolean): Stages {
   const listed = plan.origins.kind === 'list';
   const preflight = ['method OPTIONS', headerRegexp(n, 'Origin'), headerRegexp(n, 'Access-Control-Request-Method')];
-  const state = scoped ? n.governed : n.allowed;
-  const allowed = scoped || listed ? [`vars ${state} ${MAP_YES}`] : [];
+  const governed = scoped ? [`vars ${n.governed} ${YES}`] : [];
+  const originAllowed = listed ? [scoped ? `vars_regexp ${n.matcher('ok')} ${n.allowed} ^${YES}$` : `vars ${n.allowed} ${YES}`] : [];
+  const allowed = [...governed, ...originAllowed];
   let refused: Stages['refused'] = null;
-  if (plan.answers.refused !== null) refused = block([...preflight, scoped ? `vars ${state} ${MAP_NO}` : `not vars ${state} ${MAP_YES}`]);
+  if (plan.answers.refused !== null) refused = block([...preflight, ...governed, `not vars ${n.allowed} ${YES}`]);
   return {
     preflight: block([...preflight, ...allowed]),
     actual: block([headerRegexp(n, 'Origin'), ...allowed], ['method OPTIONS', headerRegexp(n, 'Access-Control-Request-Method')]),
@@ -359,22 +407,21 @@ export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null =
   const headers = headerBlocks(n, plan, st, define);
   const notPreflight = define(n.matcher('not-preflight'), st.notPreflight);
   // With paths: a request the policy governs has the governed variable set, to either answer.
-  const governedMatcher = scoped ? define(n.matcher('in'), block([`vars ${n.governed} ${listed ? `${MAP_YES} ${MAP_NO}` : MAP_YES}`])) : null;
-  const paths = routes ? pathMatchers(n, routes, listed ? n.destination : MAP_YES) : { matchers: [], vars: [] };
+  const governedMatcher = scoped ? define(n.matcher('in'), block([`vars ${n.governed} ${YES}`])) : null;
+  const paths = routes ? pathMatchers(n, routes) : { matchers: [], vars: [] };
+  const lookups = originLookups(n, plan.origins);
 
   return {
     name: plan.name,
     snippet: `cors-${plan.name}`,
     upstreamSnippet: `cors-${plan.name}-upstream`,
-    hasMap: listed,
-    mapToVars: listed && !scoped,
-    map: originMap(n, plan.origins),
-    matchers: [...paths.matchers, ...matchers],
+    originVariable: n.allowed,
+    matchers: [...lookups.matchers, ...paths.matchers, ...matchers],
     vary: { field: '+Vary', value: plan.vary },
     varyMatcher: governedMatcher ? `${governedMatcher} ` : '',
     pathScoped: scoped,
     governed: (routes ?? []).map((r) => ({ prefix: r.prefix, except: r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')}: another policy's)` : '' })),
-    pathVars: paths.vars,
+    vars: [...lookups.vars, ...paths.vars],
     headers,
     handles: handles(n, plan, st),
     notPreflightMatcher: notPreflight,
