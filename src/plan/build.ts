@@ -73,6 +73,7 @@ export function policyPlan(policy: Policy): PolicyPlan {
     headers: headerPlan(policy),
     vary: 'Origin',
     strip: [...CORS_RESPONSE_HEADERS],
+    proxy: policy.upstream ? { upstream: policy.upstream, dropRequestHeaders: policy.credentials ? [] : ['Cookie', 'Authorization'] } : null,
   };
 }
 

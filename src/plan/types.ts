@@ -3,7 +3,7 @@
 // its own mechanism (nginx maps, Apache `Header … env=`, Caddy matchers); none decides anything again.
 // The reference evaluator (src/model/evaluate.ts) stays independent: test/unit/plan checks that this
 // plan, interpreted, answers every request of the matrix exactly as the evaluator does.
-import type { CorsResponseHeader } from '../model/types.js';
+import type { CorsResponseHeader, Upstream } from '../model/types.js';
 
 /** The two kinds of request from an allowed origin that get CORS headers. */
 export type Stage = 'preflight' | 'actual';
@@ -66,6 +66,15 @@ export interface PolicyPlan {
   vary: 'Origin';
   /** Removed from the application's responses. */
   strip: readonly CorsResponseHeader[];
+  /** Proxy mode (contract §6): where the requests that are not preflights go; null otherwise. */
+  proxy: ProxyPlan | null;
+}
+
+/** Contract §6: the forwarding of every governed request that is not a preflight. */
+export interface ProxyPlan {
+  upstream: Upstream;
+  /** Browser request headers never forwarded (Cookie and Authorization without credentials). */
+  dropRequestHeaders: readonly ('Cookie' | 'Authorization')[];
 }
 
 /** One prefix of one policy; a request is governed by the route with the longest matching prefix. */

@@ -361,3 +361,62 @@ describe('caddy target: rendering', () => {
     expect(body).toContain('basicauth @cors-api-not-preflight');
   });
 });
+
+describe('caddy view: proxy mode (contract §6)', () => {
+  const proxied = (raw: RawPolicy) => buildCaddyView({ version: 1, policies: [policy('api', raw)] }).policies[0]!;
+
+  it('forwards the cleaned rest after each prefix, longest first, to the base path with the query', () => {
+    const set: PolicySet = {
+      version: 1,
+      policies: [
+        policy('api', { origins: ['https://app.example.com'], paths: ['/api/', '/api/v2/'], upstream: { url: 'https://api.example.net/v1/' } }),
+        policy('site', { origins: '*' }),
+      ],
+    };
+    const v = buildCaddyView(set).policies[0]!;
+    expect(v.forwards.map((f) => f.matcher)).toEqual(['@cors-api-forward-0', '@cors-api-forward-1']);
+    expect(matcher(v, 'forward-0')!.conditions).toEqual(['vars cors-api-in yes', 'path_regexp cors-api-fwd-0 "(?i)^/api/v2/([^%?#]*)$"']);
+    expect(matcher(v, 'forward-1')!.conditions).toEqual(['vars cors-api-in yes', 'path_regexp cors-api-fwd-1 "(?i)^/api/([^%?#]*)$"']);
+    expect(v.forwards[0]!.rewrite).toBe('"/v1/{re.cors-api-fwd-0.1}?{http.request.uri.query}"');
+    expect(v.unforwardable).toBe('handle @cors-api-in {');
+    expect(buildCaddyView(set).policies[1]!.forwards).toEqual([]);
+  });
+
+  it('sets Host and SNI, verifies against ca, drops Cookie and Authorization without credentials, strips the upstream CORS headers', () => {
+    const v = proxied({ origins: ['https://app.example.com'], upstream: { url: 'https://api.example.net:8443/v1/', ca: '/etc/ssl/internal.pem' } });
+    const [f] = v.forwards;
+    expect(f!.address).toBe('https://api.example.net:8443');
+    expect(f!.lines).toContain('header_up Host api.example.net:8443');
+    expect(f!.lines).toContain('header_up -Cookie');
+    expect(f!.lines).toContain('header_up -Authorization');
+    for (const h of CORS_RESPONSE_HEADERS) expect(f!.lines).toContain(`header_down -${h}`);
+    expect(f!.transport).toEqual(['tls_server_name api.example.net', 'tls_trusted_ca_certs "/etc/ssl/internal.pem"']);
+    expect(matcher(v, 'forward-0')!.conditions).toEqual(['path_regexp cors-api-fwd-0 "(?i)^/([^%?#]*)$"']);
+    expect(v.unforwardable).toBe('handle {');
+  });
+
+  it('keeps Cookie and Authorization with credentials; an http upstream has no TLS transport; no ca means Go’s system store', () => {
+    const v = proxied({ origins: ['https://app.example.com'], credentials: true, upstream: { url: 'http://127.0.0.1:8080/' } });
+    expect(v.forwards[0]!.lines.filter((l) => l.startsWith('header_up -'))).toEqual([]);
+    expect(v.forwards[0]!.transport).toEqual([]);
+    const https = proxied({ origins: ['https://app.example.com'], upstream: { url: 'https://api.example.net/' } });
+    expect(https.forwards[0]!.transport).toEqual(['tls_server_name api.example.net']);
+    expect(https.forwards[0]!.lines).toContain('header_up Host api.example.net');
+  });
+
+  it('maps redirects and cookie paths under the base path onto the prefix, with or without the default port', () => {
+    const v = proxied({ origins: ['https://app.example.com'], upstream: { url: 'https://api.example.net/v1/' } });
+    const lines = v.forwards[0]!.lines;
+    expect(lines).toContain('header_down Location "^((?i:https://api\\.example\\.net)(:443)?)?/v1/" "/"');
+    expect(lines).toContain('header_down Set-Cookie "(?i);[ \\t]*domain=[^;]*" "; Domain="');
+    expect(lines).toContain('header_down Set-Cookie "(?i:;[ \\t]*path=)/v1/" "; Path=/"');
+  });
+
+  it('tells in the file how to import a proxy-mode policy', () => {
+    const body = caddy.render({ version: 1, policies: [policy('api', { origins: ['https://app.example.com'], upstream: { url: 'https://api.example.net/v1/' } })] })[0]!;
+    expect(body.body).toContain('forwards every request it governs that is not a preflight to\n# https://api.example.net/v1/ itself');
+    expect(body.body).toContain('the system trust store');
+    expect(body.body).not.toContain('import cors-api-upstream    inside');
+    expect(body.includeHint).toContain('import cors-<policy> alone');
+  });
+});
