@@ -82,6 +82,26 @@ policies:
   }
 });
 
+describe('proxy', () => {
+  const s = compilePolicy(`version: 1
+policies:
+  open:
+    origins: [https://app.example.com]
+    upstream: { url: "https://api.example.net/v1" }
+  creds:
+    origins: [https://app.example.com]
+    credentials: true
+    upstream: { url: "https://api.example.net/" }
+  plain:
+    origins: [https://app.example.com]
+`);
+  const plans = buildPlan(s).policies;
+  it('forwards Cookie and Authorization only with credentials; none without upstream', () => {
+    expect(plans.map((p) => p.proxy?.dropRequestHeaders ?? null)).toEqual([['Cookie', 'Authorization'], [], null]);
+    expect(plans[0]!.proxy!.upstream.basePath).toBe('/v1/');
+  });
+});
+
 describe('routes', () => {
   it('longest prefix first, file order among equal lengths', () => {
     const s = compilePolicy(
