@@ -13,6 +13,7 @@ import { TARGET_NAMES, type TargetName } from './targets/types.js';
 import { VERSION } from './version.js';
 import { planVerify, runVerifyPlan, DEFAULT_TIMEOUT_SECONDS, type VerifyCliOptions } from './verify/command.js';
 import type { PolicySet } from './model/types.js';
+import { prepareServe, runServer, type ServeOptions } from './serve/index.js';
 
 export const EXIT = { ok: 0, drift: 1, invalid: 2 } as const;
 
@@ -115,6 +116,15 @@ function runInit(file: string): number {
   return EXIT.ok;
 }
 
+function runServe(file: string, options: ServeOptions): number {
+  const r = load(file, { format: 'text' }, false);
+  if ('exit' in r) return r.exit;
+  const config = prepareServe(r.set, file, options);
+  if (config.kind === 'error') throw new UsageError(config.message);
+  void runServer(config.value, { out: (l) => out(`${l}\n`), err: (l) => err(`${l}\n`) }).then((code) => (process.exitCode = code));
+  return EXIT.ok;
+}
+
 function runGenerate(file: string, options: GenerateOptions): number {
   if (!options.target) throw new UsageError(`missing required option --target <${TARGET_NAMES.join('|')}>`);
   if (options.check && !options.out) throw new UsageError('--check needs --out <dir>: it compares that directory with what the policy generates');
@@ -181,6 +191,7 @@ Examples:
   cors-gen validate policy.yaml --format json              diagnostics as JSON
   cors-gen explain policy.yaml --origin https://app.example.com --method PUT --header Content-Type:application/json
   cors-gen verify policy.yaml --policy api --url https://staging.example.com   check a deployed server
+  cors-gen serve policy.yaml --upstream https://api.example.net/   try the policy as a proxy on 127.0.0.1:8080
 
 Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.
 verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3 server not reached.`,
@@ -231,6 +242,17 @@ verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3
     .option('--timeout <seconds>', 'time-out per request', String(DEFAULT_TIMEOUT_SECONDS))
     .option('--ca <file>', 'PEM file of the CA to trust for an https:// --url (default: the system store)')
     .action((policy: string, options: VerifyCliOptions) => runVerify(policy, options));
+
+  program
+    .command('serve <policy>')
+    .description('run one policy as a local CORS proxy in front of its upstream (try it in a browser, nothing else to install)')
+    .option('--policy <name>', 'the policy to run when the file has several')
+    .option('--listen <host:port>', 'the address to listen on', '127.0.0.1:8080')
+    .option('--upstream <URL>', "the one URL to forward to, in place of the policy's upstream.url")
+    .option('--ca <file>', "a CA file to verify an https upstream with, in place of the policy's upstream.ca")
+    .action((policy: string, options: ServeOptions) => {
+      process.exitCode = runServe(policy, options);
+    });
 
   program
     .command('init [file]')

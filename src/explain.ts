@@ -1,6 +1,7 @@
 // `cors-gen explain`: what happens when a page on <origin> makes a request, told for a person: which
 // origin entry matched (or why none did), whether a preflight is sent, what the server answers
 // (from the reference evaluator) and whether the browser accepts it (from the Fetch checks).
+import { engineNotes, type EngineNoteInput } from './engine-notes.js';
 import { corsCheck, needsPreflight, preflightCheck, unsafeHeaderNames, type BrowserRequest } from './model/browser.js';
 import { evaluate, matchOrigin, type ExpectedResponse } from './model/evaluate.js';
 import { hostText, splitRequestOrigin } from './model/origin.js';
@@ -55,6 +56,7 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
   lines.push('');
 
   let accepted = true;
+  const preflight: EngineNoteInput['preflight'] = { sent: false, accepted: false, allowHeaders: undefined };
   const unsafe = unsafeHeaderNames(req);
   if (needsPreflight(req)) {
     const reasons = [
@@ -69,6 +71,7 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
     const pf = evaluate(policy, { method: 'OPTIONS', headers: pfHeaders });
     lines.push(`The server answers the preflight itself (the application never sees it):`, `  ${pf.status === 204 ? '204 No Content' : '403 Forbidden'}`, ...headerLines(pf, '  '));
     const verdict = preflightCheck(pf.status === 204 ? 204 : 403, pf.headers, req);
+    Object.assign(preflight, { sent: true, accepted: verdict.ok, allowHeaders: pf.headers['Access-Control-Allow-Headers'] });
     if (!verdict.ok) {
       lines.push(`The browser rejects the preflight: ${verdict.reason}.`, `The actual request is never sent; the page sees a network error (TypeError: Failed to fetch).`);
       accepted = false;
@@ -91,6 +94,8 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
       accepted = false;
     }
   }
+  const notes = engineNotes({ policy, req, preflight, accepted });
+  if (notes.length > 0) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...notes);
   lines.push('', `Result: ${accepted ? 'ALLOWED' : 'BLOCKED'}`);
   return { text: `${lines.join('\n')}\n`, accepted };
 }
