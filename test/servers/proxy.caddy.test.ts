@@ -298,3 +298,61 @@ policies:
     });
   });
 });
+
+describe('caddy proxy mode: a policy without paths makes the whole site the proxy', () => {
+  let pki: TestPki;
+  let upstream: HttpsUpstream;
+  let server: RunningServer | undefined;
+  let dir: string;
+  let port: number;
+
+  beforeAll(async () => {
+    pki = makeTestPki();
+    upstream = await startHttpsUpstream(pki);
+    [port] = (await freePorts(1)) as [number];
+    const set = compilePolicy(
+      `version: 1\npolicies:\n  whole:\n    origins: [${APP}]\n    upstream: { url: "https://localhost:${upstream.port}/v1", ca: "${pki.caFile}" }\n`,
+      'whole.yaml',
+    );
+    dir = makeTempDir('caddy-proxy-whole');
+    const corsDir = join(dir, 'cors');
+    mkdirSync(corsDir);
+    for (const f of generate(set, 'caddy')) writeFileSync(join(corsDir, f.path), f.contents);
+    for (const d of Object.values(env(dir))) mkdirSync(d, { recursive: true });
+    writeFileSync(
+      join(dir, 'Caddyfile'),
+      `{\n\tadmin off\n\tauto_https off\n\tdefault_bind 127.0.0.1\n\tstorage file_system ${join(dir, 'data')}\n}\n\n` +
+        `import ${join(corsDir, 'cors.caddy')}\n\nhttp://127.0.0.1:${port} {\n\timport cors-whole\n}\n`,
+    );
+    handOver(dir);
+    server = await startServer({ cmd: 'caddy', args: ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], env: env(dir), cwd: dir }, [port]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await upstream?.close();
+    if (dir) removeDir(dir);
+    if (pki) removeDir(pki.dir);
+  });
+
+  it('forwards every cleaned path under the base path (a URL without a trailing slash taken to end with one)', async () => {
+    for (const [path, forwarded] of [
+      ['/x?q=1', '/v1/x?q=1'],
+      ['/', '/v1/'],
+      ['//x', '/v1/x'],
+      ['/a/../b', '/v1/b'],
+      ['/../../x', '/v1/x'],
+      ['/a/%2e%2e/%2e%2e/x', '/v1/x'],
+    ] as const) {
+      const before = upstream.seen.length;
+      const a = await send(port, 'GET', path, { Origin: APP });
+      expect(a.status, path).toBe(200);
+      expect(a.headers['access-control-allow-origin'], path).toBe(APP);
+      expect(upstream.seen.slice(before).map((s) => s.url), path).toEqual([forwarded]);
+    }
+    const before = upstream.seen.length;
+    expect((await send(port, 'OPTIONS', '/x', { Origin: APP, 'Access-Control-Request-Method': 'PUT' })).status).toBe(204);
+    expect((await send(port, 'GET', '/%2525', { Origin: APP })).status).toBe(400);
+    expect(upstream.seen.length).toBe(before);
+  });
+});
