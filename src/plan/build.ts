@@ -1,4 +1,5 @@
 // Model → response plan (types.ts). The decisions of contract §2, each made here once.
+import { hostText } from '../model/origin.js';
 import { matcherRegex } from '../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type OriginMatcher, type Policy, type PolicySet } from '../model/types.js';
 import { proxyPlan } from './proxy.js';
@@ -21,6 +22,12 @@ function subdomainWildcard(m: OriginMatcher): SubdomainWildcard | undefined {
   return { scheme: m.scheme, suffix: m.host.name, port: m.port.kind === 'port' ? m.port.port : null };
 }
 
+/** A `*.host[:port]` entry (no `:*`) as the suffix its subdomains end with (see OriginRegex). */
+function subdomainsOf(m: OriginMatcher): Pick<OriginRegex, 'subdomainsOf'> {
+  if (m.kind !== 'pattern' || !m.subdomains || m.port.kind === 'any') return {};
+  return { subdomainsOf: { scheme: m.scheme, suffix: hostText(m.host) + (m.port.kind === 'port' ? `:${m.port.port}` : '') } };
+}
+
 export function originLookup(policy: Policy): OriginLookup {
   if (policy.origins.kind === 'any') return { kind: 'any' };
   const exact: string[] = [];
@@ -29,7 +36,7 @@ export function originLookup(policy: Policy): OriginLookup {
     if (m.kind === 'exact') exact.push(m.origin);
     else {
       const w = subdomainWildcard(m);
-      regexes.push(w ? { written: written(m), regex: matcherRegex(m), wildcard: w } : { written: written(m), regex: matcherRegex(m) });
+      regexes.push({ written: written(m), regex: matcherRegex(m), ...subdomainsOf(m), ...(w ? { wildcard: w } : {}) });
     }
   }
   return { kind: 'list', exact, regexes };

@@ -1,6 +1,6 @@
 // Proxy mode (contract §6) in the response plan: where a policy with `upstream` forwards the requests
 // it governs, and what changes on the way. Each target maps this onto its proxy directives.
-import type { Policy } from '../model/types.js';
+import type { Policy, Upstream } from '../model/types.js';
 
 export interface Mount {
   /** A prefix the policy governs (`/` without paths). */
@@ -14,6 +14,8 @@ export interface Mount {
 }
 
 export interface ProxyPlan {
+  /** The checked upstream as the model holds it. */
+  upstream: Upstream;
   scheme: 'http' | 'https';
   /** As in a URL: a DNS name, an IPv4 address or a bracketed IPv6 address. */
   host: string;
@@ -40,6 +42,7 @@ export function proxyPlan(policy: Policy): ProxyPlan | null {
   if (u === null) return null;
   const authority = u.port === null ? u.host : `${u.host}:${u.port}`;
   return {
+    upstream: u,
     scheme: u.scheme,
     host: u.host,
     port: u.port,

@@ -64,6 +64,17 @@ export type OriginLookup =
       regexes: readonly OriginRegex[];
     };
 
+export interface OriginRegex {
+  written: string;
+  regex: string;
+  /**
+   * Set when the regex accepts exactly `<scheme>://<one or more DNS labels, each followed by a
+   * dot><suffix>`, where `suffix` (the entry's host and fixed port, e.g. `example.com:8443`) is
+   * compared byte for byte: a server can then look the origin's last labels up by hash.
+   */
+  subdomainsOf?: { scheme: string; suffix: string };
+}
+
 export interface PolicyPlan {
   name: string;
   /** Path prefixes the policy governs (`/` when every path). */

@@ -7,7 +7,7 @@ import { buildPlan, listText, routes } from '../../../src/plan/index.js';
 import { casesFor } from '../../harness/matrix.js';
 import { compilePolicy } from '../../harness/policy.js';
 import { SAMPLES, SERVER_POLICY_FILE } from '../../fixtures/server-policies.js';
-import { interpret } from './interpret.js';
+import { interpret, underSuffix } from './interpret.js';
 
 const set = compilePolicy(SERVER_POLICY_FILE, 'server-policies.yaml');
 const plan = buildPlan(set);
@@ -45,6 +45,63 @@ describe('the response plan answers as the reference evaluator', () => {
       expect(compared).toBeGreaterThan(50);
     });
   }
+});
+
+describe('subdomainsOf: the suffix a server may hash stands for exactly the entry’s regex', () => {
+  const s = compilePolicy(
+    `version: 1
+policies:
+  w:
+    origins: ["https://*.example.com", "http://*.a-b.example.net:8443", "http://localhost:*", "https://*.any.example.org:*", {regex: '^https://x\\.example\\.io$'}]
+`,
+  );
+  const regexes = (() => {
+    const o = buildPlan(s).policies[0]!.origins;
+    return o.kind === 'list' ? o.regexes : [];
+  })();
+  it('is set for *.host and *.host:port only', () => {
+    expect(regexes.map((r) => r.subdomainsOf ?? null)).toEqual([
+      { scheme: 'https', suffix: 'example.com' },
+      { scheme: 'http', suffix: 'a-b.example.net:8443' },
+      null,
+      null,
+      null,
+    ]);
+  });
+  const origins = [
+    'https://a.example.com', 'https://a.b.example.com', 'https://example.com', 'https://.example.com', 'https://a..example.com',
+    'https://-a.example.com', 'https://a-.example.com', 'https://A.example.com', 'https://a_b.example.com', `https://${'a'.repeat(63)}.example.com`,
+    `https://${'a'.repeat(64)}.example.com`, 'http://a.example.com', 'https://a.example.com:443', 'https://aexample.com', 'https://a.example.com.evil.net',
+    'http://x.a-b.example.net:8443', 'http://x.a-b.example.net', 'http://x.a-b.example.net:84430', 'https://x.a-b.example.net:8443', 'http://x.y.a-b.example.net:8443',
+    'https://a/b.example.com', 'https://a:1.example.com', 'https://a.example.com/', 'https://x.example.com\n',
+  ];
+  for (const r of regexes.filter((x) => x.subdomainsOf)) {
+    it(r.written, () => {
+      for (const o of origins) expect(underSuffix(r.subdomainsOf!, o), o).toBe(new RegExp(r.regex).test(o));
+    });
+  }
+});
+
+describe('proxy', () => {
+  const s = compilePolicy(`version: 1
+policies:
+  open:
+    origins: [https://app.example.com]
+    upstream: { url: "https://api.example.net/v1" }
+    paths: [/open/]
+  creds:
+    origins: [https://app.example.com]
+    credentials: true
+    upstream: { url: "https://api.example.net/" }
+    paths: [/creds/]
+  plain:
+    origins: [https://app.example.com]
+`);
+  const plans = buildPlan(s).policies;
+  it('forwards Cookie and Authorization only with credentials; none without upstream', () => {
+    expect(plans.map((p) => p.proxy?.dropRequestHeaders ?? null)).toEqual([['Cookie', 'Authorization'], [], null]);
+    expect(plans[0]!.proxy!.upstream.basePath).toBe('/v1/');
+  });
 });
 
 describe('routes', () => {
