@@ -145,7 +145,8 @@ interface RawEntry {
 
 function entries(raw: RawEntry[]): NginxMapEntry[] {
   // Keys longer than PAD_LIMIT (long regexes) are not padded and do not widen the others.
-  const width = Math.max(0, ...raw.map((e) => e.key.length).filter((n) => n <= PAD_LIMIT));
+  // A loop, not Math.max(...keys): spreading 125,000+ keys overflows the call stack.
+  const width = raw.reduce((w, e) => (e.key.length <= PAD_LIMIT && e.key.length > w ? e.key.length : w), 0);
   return raw.map((e) => ({ key: e.key.padEnd(width), value: e.value }));
 }
 
