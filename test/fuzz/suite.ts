@@ -86,14 +86,16 @@ export function fuzzSuite(target: PathTarget): void {
 
   describe(`${target}: differential fuzzing against the reference evaluator (seed ${seed})`, () => {
     let total = 0;
+    let discarded = 0;
     const byKind: Record<string, number> = {};
     afterAll(() => {
-      console.log(`${target} fuzz: seed ${seed}, ${total} cases over ${batches.length} policy files (${Object.entries(byKind).map(([k, n]) => `${n} ${k}`).join(', ')})`);
+      console.log(`${target} fuzz: seed ${seed}, ${total} cases over ${batches.length} policy files (${discarded} generated files refused by the checks and discarded; verdicts: ${Object.entries(byKind).map(([k, n]) => `${n} ${k}`).join(', ')})`);
     });
 
     for (const b of batches) {
       it(`policy file ${b}: every answer matches the evaluator for ${target}`, async () => {
         const fb = batch(seed, b);
+        discarded += fb.refused;
         const upstream = await startRawUpstream();
         const ports = await freePorts(fb.sites.length);
         const paths = PATHS_DRIVERS[target];
