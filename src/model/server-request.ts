@@ -24,6 +24,7 @@
 // | request line over 8 KiB               | 414                        | 414 (LimitRequestLine 8190)   | accepted (1 MiB limit)         |
 // | one header line over 8 KiB            | 400, with the CORS headers | 400 (LimitRequestFieldSize    | accepted (1 MiB limit)         |
 // |                                       |  of the lines read before  |  8190), no CORS header        |                                |
+// |                                       |  (server-level include)    |                               |                                |
 // | path refused (/../x 400, /x%2Fy 404)  | no CORS header             | the CORS headers of the       | (Caddy cleans, see paths.ts)   |
 // |                                       |                            |  request, if the file has no  |                                |
 // |                                       |                            |  paths (apachePathRefusal)    |                                |
@@ -174,13 +175,28 @@ function apachePathRefusal(filePolicies: readonly Policy[], included: readonly P
   return { kind: 'server-error', status: verdict.status, reason: verdict.reason, cors: { kind: 'governed', path: '', policy, expected: evaluate(policy, req) } };
 }
 
+/**
+ * Where the policies are included. nginx's refusal of an over-long header line goes through the
+ * add_header lines of the server level only: no location was chosen, so files included inside a
+ * location add nothing to it.
+ */
+export interface Inclusion {
+  nginx: 'server' | 'location';
+}
+
 /** evaluateAt for a request as sent on the wire: the server's reading of it first (serverRequest). */
-export function evaluateWireAt(filePolicies: readonly Policy[], included: readonly Policy[], target: PathTarget, wire: WireRequest): WireVerdict {
+export function evaluateWireAt(
+  filePolicies: readonly Policy[],
+  included: readonly Policy[],
+  target: PathTarget,
+  wire: WireRequest,
+  inclusion: Inclusion = { nginx: 'server' },
+): WireVerdict {
   const reading = serverRequest(target, wire);
   if (reading.kind === 'request') {
     const verdict = at(filePolicies, included, target, reading.request);
     return target === 'apache' ? apachePathRefusal(filePolicies, included, verdict, reading.request) : verdict;
   }
-  const cors = reading.readSoFar === null ? null : at(filePolicies, included, target, reading.readSoFar);
+  const cors = reading.readSoFar === null || inclusion.nginx === 'location' ? null : at(filePolicies, included, target, reading.readSoFar);
   return { kind: 'server-error', status: reading.status, reason: reading.reason, cors };
 }

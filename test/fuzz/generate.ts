@@ -90,6 +90,8 @@ function policyYaml(r: Rng, name: string, paths: string[] | null): string {
 export interface FuzzSite {
   /** Policies included together at one level of one server block / virtual host / site. */
   policies: string[];
+  /** The paths drivers' other layout (nginx: inside the location; Apache, Caddy: beside rules of the site's own). */
+  layout?: 'other';
 }
 
 export interface FuzzBatch {
@@ -126,6 +128,7 @@ export function batch(seed: number, index: number): FuzzBatch {
     const sites: FuzzSite[] = [...whole.map((p) => ({ policies: [p] }))];
     if (scoped.length > 0) sites.push({ policies: scoped });
     if (scoped.length > 0 && whole.length > 0) sites.push({ policies: [...scoped, whole[0]!] });
+    for (const site of sites) if (chance(r, 0.5)) site.layout = 'other';
     return { yaml, set, sites, refused };
   }
 }

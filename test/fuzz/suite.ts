@@ -100,7 +100,7 @@ export function fuzzSuite(target: PathTarget): void {
         const ports = await freePorts(fb.sites.length);
         const paths = PATHS_DRIVERS[target];
         const prepared = prepareServerDir(target, fb.set, `${target}-fuzz`, (d, corsDir) =>
-          paths.writeConfig({ dir: d, corsDir, sites: fb.sites.map((s, i) => ({ policies: s.policies, port: ports[i]! })), upstreamPort: upstream.port }),
+          paths.writeConfig({ dir: d, corsDir, sites: fb.sites.map((s, i) => ({ policies: s.policies, port: ports[i]!, ...(s.layout ? { layout: s.layout } : {}) })), upstreamPort: upstream.port }),
         );
         const server = await checkAndStart(paths.driver, prepared, ports);
         const failures: string[] = [];
@@ -111,7 +111,8 @@ export function fuzzSuite(target: PathTarget): void {
             for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
               const c = fuzzCase(seed, b, fb, i);
               const included = fb.sites[c.site]!.policies.map((n) => fb.set.policies.find((p) => p.name === n)!);
-              const verdict = evaluateWireAt(fb.set.policies, included, target, c.wire);
+              const site = fb.sites[c.site]!;
+              const verdict = evaluateWireAt(fb.set.policies, included, target, c.wire, { nginx: site.layout === 'other' ? 'location' : 'server' });
               const kind = verdict.kind === 'governed' ? verdict.expected.outcome : verdict.kind;
               byKind[kind] = (byKind[kind] ?? 0) + 1;
               const id = `${seed}-${b}-${i}`;
@@ -121,7 +122,7 @@ export function fuzzSuite(target: PathTarget): void {
               total++;
               if (problems.length > 0 && failures.length < 10) {
                 failures.push(
-                  `seed ${seed} batch ${b} case ${i} [${fb.sites[c.site]!.policies.join('+')}] ${show(c)}\n` +
+                  `seed ${seed} batch ${b} case ${i} [${site.policies.join('+')}${site.layout ? ', other layout' : ''}] ${show(c)}\n` +
                     `    evaluator: ${describeVerdict(verdict)}\n    ${problems.join('\n    ')}\n    reproduce: ${reproduce(b, i)}`,
                 );
               }

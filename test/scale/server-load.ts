@@ -4,8 +4,13 @@
 // run: npx vite-node test/scale/server-load.ts <dir> <policy-name> [nginx|apache|caddy …]
 // It writes a server configuration that includes <dir>/<t>/ as contract §4 says and runs the
 // server's own check (nginx -t, apache2 -t, caddy validate) under /usr/bin/time -v, printing the
-// exit status, wall time and peak RSS.
+// exit status, wall time and peak RSS; then starts the server in front of a test upstream and times
+// a preflight from the last origin (allowed) and from one outside the list (refused).
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { freePorts } from '../harness/ports.js';
+import { startServer } from '../harness/process.js';
+import { startUpstream } from '../harness/upstream.js';
 import { join } from 'node:path';
 import { makeTempDir, removeDir } from '../harness/process.js';
 import { writeNginxConfig } from '../servers/nginx.driver.js';
@@ -14,18 +19,32 @@ import { driver as caddyDriver, writeCaddyfile } from '../servers/caddy.driver.j
 import { driver as nginxDriver } from '../servers/nginx.driver.js';
 import type { TargetName } from '../../src/targets/types.js';
 
-const [outDir, policy, ...targets] = process.argv.slice(2);
-if (!outDir || !policy) throw new Error('usage: server-load.ts <dir> <policy> [targets…]');
+const [outDir, policy, lastOrigin, ...targets] = process.argv.slice(2);
+
+function preflight(port: number, origin: string): Promise<{ status: number; ms: number; acao: string | undefined }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'OPTIONS', path: '/', headers: { origin, 'access-control-request-method': 'PUT' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Math.round((performance.now() - t0) * 10) / 10, acao: res.headers['access-control-allow-origin'] as string | undefined }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+const upstream = await startUpstream();
+if (!outDir || !policy || !lastOrigin) throw new Error('usage: server-load.ts <dir> <policy> <last-origin> [targets…]');
 for (const target of (targets.length > 0 ? targets : ['nginx', 'apache', 'caddy']) as TargetName[]) {
   const dir = makeTempDir(`${target}-load`);
   const corsDir = join(outDir, target);
-  const sites = [{ policy, port: 1 }];
+  const [port] = await freePorts(1);
+  const sites = [{ policy, port: port! }];
   const configPath =
     target === 'nginx'
-      ? writeNginxConfig({ dir, corsDir, upstreamPort: 2, sites: [{ policy, port: 1, layout: 'server' }] })
+      ? writeNginxConfig({ dir, corsDir, upstreamPort: upstream.port, sites: [{ policy, port: port!, layout: 'server' }] })
       : target === 'apache'
-        ? writeApacheConfig({ dir, corsDir, upstreamPort: 2, sites: sites.map((s) => ({ ...s, layout: 'plain' as const })) })
-        : writeCaddyfile({ dir, corsDir, sites, upstreamPort: 2 });
+        ? writeApacheConfig({ dir, corsDir, upstreamPort: upstream.port, sites: sites.map((s) => ({ ...s, layout: 'plain' as const })) })
+        : writeCaddyfile({ dir, corsDir, sites, upstreamPort: upstream.port });
   const driver = target === 'nginx' ? nginxDriver : target === 'apache' ? apacheDriver : caddyDriver;
   const spec = driver.syntaxCheck({ dir, configPath });
   const r = spawnSync('/usr/bin/time', ['-v', spec.cmd, ...spec.args], { env: { ...process.env, ...spec.env }, cwd: spec.cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -35,5 +54,13 @@ for (const target of (targets.length > 0 ? targets : ['nginx', 'apache', 'caddy'
     `${target}: exit ${pick(/Exit status: (\d+)/)}, wall ${pick(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)/)}, peak RSS ${Math.round(Number(pick(/Maximum resident set size \(kbytes\): (\d+)/)) / 1024)} MiB`,
   );
   console.log(out.split('\n').filter((l) => !/^\s/.test(l) && l.trim() !== '').slice(0, 5).join('\n'));
+  const t0 = performance.now();
+  const server = await startServer(driver.run({ dir, configPath }), [port!], 600_000);
+  console.log(`${target}: listening after ${Math.round((performance.now() - t0) / 100) / 10} s`);
+  for (const o of [lastOrigin, lastOrigin, 'https://not-listed.example.com']) console.log(`${target}: preflight from ${o}: ${JSON.stringify(await preflight(port!, o))}`);
+  const rss = spawnSync('ps', ['-o', 'rss=', '--ppid', String(server.pid), '-p', String(server.pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/).map(Number);
+  console.log(`${target}: server processes' RSS ${rss.map((k) => Math.round(k / 1024)).join(' + ')} MiB`);
+  await server.stop();
   removeDir(dir);
 }
+await upstream.close();
