@@ -12,7 +12,7 @@ import { freePorts } from '../harness/ports.js';
 import { startServer } from '../harness/process.js';
 import { startUpstream } from '../harness/upstream.js';
 import { join } from 'node:path';
-import { makeTempDir, removeDir } from '../harness/process.js';
+import { handOver, makeTempDir, removeDir } from '../harness/process.js';
 import { writeNginxConfig } from '../servers/nginx.driver.js';
 import { driver as apacheDriver, writeApacheConfig } from '../servers/apache.driver.js';
 import { driver as caddyDriver, writeCaddyfile } from '../servers/caddy.driver.js';
@@ -46,8 +46,9 @@ for (const target of (targets.length > 0 ? targets : ['nginx', 'apache', 'caddy'
         ? writeApacheConfig({ dir, corsDir, upstreamPort: upstream.port, sites: sites.map((s) => ({ ...s, layout: 'plain' as const })) })
         : writeCaddyfile({ dir, corsDir, sites, upstreamPort: upstream.port });
   const driver = target === 'nginx' ? nginxDriver : target === 'apache' ? apacheDriver : caddyDriver;
+  handOver(dir);
   const spec = driver.syntaxCheck({ dir, configPath });
-  const r = spawnSync('/usr/bin/time', ['-v', spec.cmd, ...spec.args], { env: { ...process.env, ...spec.env }, cwd: spec.cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-v', spec.cmd, ...spec.args], { env: { ...process.env, ...spec.env }, cwd: spec.cwd, encoding: 'utf8', maxBuffer: 1 << 26, ...(process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}) });
   const out = `${r.stdout}${r.stderr}`;
   const pick = (re: RegExp) => re.exec(out)?.[1] ?? '?';
   console.log(
@@ -57,7 +58,10 @@ for (const target of (targets.length > 0 ? targets : ['nginx', 'apache', 'caddy'
   const t0 = performance.now();
   const server = await startServer(driver.run({ dir, configPath }), [port!], 600_000);
   console.log(`${target}: listening after ${Math.round((performance.now() - t0) / 100) / 10} s`);
-  for (const o of [lastOrigin, lastOrigin, 'https://not-listed.example.com']) console.log(`${target}: preflight from ${o}: ${JSON.stringify(await preflight(port!, o))}`);
+  for (const o of [lastOrigin, lastOrigin, 'https://not-listed.example.com']) {
+    const r = await preflight(port!, o).catch((e: Error) => `${e.message}; server log: ${server.log().slice(-1500)}`);
+    console.log(`${target}: preflight from ${o}: ${JSON.stringify(r)}`);
+  }
   const rss = spawnSync('ps', ['-o', 'rss=', '--ppid', String(server.pid), '-p', String(server.pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/).map(Number);
   console.log(`${target}: server processes' RSS ${rss.map((k) => Math.round(k / 1024)).join(' + ')} MiB`);
   await server.stop();
