@@ -51,7 +51,9 @@ function originEntry(r: Rng, i: number): { yaml: string; insecure: boolean } {
     case 6:
       return { yaml: pick(r, ['http://127.0.0.1:8080', 'http://[::1]:3000', 'http://localhost:5173']), insecure: false };
     case 7:
-      return { yaml: `{ regex: '^https://pr-[0-9]+\\.preview${n}\\.example\\.net$' }`, insecure: false };
+      return chance(r, 0.5)
+        ? { yaml: `{ regex: '^https://pr-[0-9]+\\.preview${n}\\.example\\.net$' }`, insecure: false }
+        : { yaml: `{ regex: '^https://(app|www)\\.r${n}\\.example\\.com(:[0-9]{4})?$' }`, insecure: false };
     default:
       return { yaml: `https://site${i}-${n}.example.com`, insecure: false };
   }
