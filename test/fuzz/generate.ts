@@ -33,29 +33,29 @@ const subset = <T>(r: Rng, items: readonly T[], p = 0.4): T[] => items.filter(()
 /** Prefixes the generated files give their policies: nested ones, mixed case (Caddy ignores it). */
 const PREFIXES = ['/api/', '/api/admin/', '/v2/', '/public/', '/a/b/', '/Docs/', '/api/v1/'];
 
-function originEntry(r: Rng, i: number): { yaml: string; insecure: boolean } {
+function originEntry(r: Rng, i: number): string {
   const n = int(r, 50);
   switch (int(r, 9)) {
     case 0:
-      return { yaml: `https://app${n}.example.com`, insecure: false };
+      return `https://app${n}.example.com`;
     case 1:
-      return { yaml: `https://app${n}.example.com:${8000 + n}`, insecure: false };
+      return `https://app${n}.example.com:${8000 + n}`;
     case 2:
-      return { yaml: `'https://*.zone${n}.example.org'`, insecure: false };
+      return `'https://*.zone${n}.example.org'`;
     case 3:
-      return { yaml: `'https://h${n}.example.net:*'`, insecure: false };
+      return `'https://h${n}.example.net:*'`;
     case 4:
-      return { yaml: `'https://*.w${n}.example.com:*'`, insecure: false };
+      return `'https://*.w${n}.example.com:*'`;
     case 5:
-      return { yaml: `'http://localhost:*'`, insecure: false };
+      return `'http://localhost:*'`;
     case 6:
-      return { yaml: pick(r, ['http://127.0.0.1:8080', 'http://[::1]:3000', 'http://localhost:5173']), insecure: false };
+      return pick(r, ['http://127.0.0.1:8080', 'http://[::1]:3000', 'http://localhost:5173']);
     case 7:
       return chance(r, 0.5)
-        ? { yaml: `{ regex: '^https://pr-[0-9]+\\.preview${n}\\.example\\.net$' }`, insecure: false }
-        : { yaml: `{ regex: '^https://(app|www)\\.r${n}\\.example\\.com(:[0-9]{4})?$' }`, insecure: false };
+        ? `{ regex: '^https://pr-[0-9]+\\.preview${n}\\.example\\.net$' }`
+        : `{ regex: '^https://(app|www)\\.r${n}\\.example\\.com(:[0-9]{4})?$' }`;
     default:
-      return { yaml: `https://site${i}-${n}.example.com`, insecure: false };
+      return `https://site${i}-${n}.example.com`;
   }
 }
 
@@ -68,7 +68,7 @@ function policyYaml(r: Rng, name: string, paths: string[] | null): string {
   else {
     lines.push('    origins:');
     const count = 1 + int(r, 4);
-    for (let i = 0; i < count; i++) lines.push(`      - ${originEntry(r, i).yaml}`);
+    for (let i = 0; i < count; i++) lines.push(`      - ${originEntry(r, i)}`);
     if (allowNull) lines.push("      - 'null'");
   }
   if (chance(r, 0.8)) lines.push(`    methods: [${[...new Set([pick(r, ['GET', 'PUT', 'DELETE']), ...subset(r, ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'FOO', '*'], 0.3)])].join(', ')}]`);
