@@ -1,25 +1,33 @@
-// The command line (contract §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy
-// or bad usage. Never a stack trace; on exit 2 nothing is written and stdout stays empty (except
-// for --format json, which asks for the diagnostics there).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// The command line (contract §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy,
+// bad usage or an error of the environment (src/env/). Never a stack trace; on exit 2 nothing is
+// written and stdout stays empty (except for --format json or sarif, which ask for the diagnostics
+// there).
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { checkPolicyText, generate } from './compile.js';
 import { explain, explainUngoverned, governedLine, policyForPath } from './explain.js';
-import { schemaReference, starterPolicy } from './init.js';
+import { writeStarterPolicy } from './init.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
-import { driftDiff, foreignFiles, writeOutput } from './output/files.js';
+import { sarifLog } from './format/sarif.js';
+import { drift, RefusedNames, writeOutput } from './output/files.js';
+import { readPolicyFile } from './load/read-policy.js';
+import { EnvironmentError } from './env/errors.js';
+import { guardStreams, isStreamError, streamFailed } from './env/streams.js';
+import { dashValueProblem } from './cli-argv.js';
+import { escapeControls } from './text/escape.js';
+import { normalizeFetchMethod } from './model/fetch.js';
 import { TARGET_NAMES, type TargetName } from './targets/types.js';
 import { VERSION } from './version.js';
 import { planVerify, runVerifyPlan, DEFAULT_TIMEOUT_SECONDS, type VerifyCliOptions } from './verify/command.js';
 import type { PolicySet } from './model/types.js';
+import { prepareServe, runServer, type ServeOptions } from './serve/index.js';
 
 export const EXIT = { ok: 0, drift: 1, invalid: 2 } as const;
 
 class UsageError extends Error {}
 
 interface CommonOptions {
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'sarif';
   strict?: boolean;
 }
 
@@ -33,18 +41,18 @@ const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
 
 function readPolicy(file: string): { text?: string; diagnostics: Diagnostic[] } {
-  try {
-    return { text: readFileSync(file, 'utf8'), diagnostics: [] };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    const what = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-    return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', rule: 'read-file', message: `the policy file ${what}` }] };
-  }
+  const read = readPolicyFile(file);
+  if (read.ok) return { text: read.text, diagnostics: [] };
+  return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', rule: 'read-file', messageId: 'read-file', message: `the policy file ${read.problem}` }] };
 }
 
 function report(diagnostics: Diagnostic[], options: CommonOptions, jsonOnStdout: boolean): void {
+  if (options.format === 'sarif' && jsonOnStdout) {
+    out(`${JSON.stringify(sarifLog(diagnostics), null, 2)}\n`);
+    return;
+  }
   if (options.format === 'json' && jsonOnStdout) {
-    out(`${JSON.stringify(diagnostics.map(({ file, line, column, severity, rule, message }) => ({ file, line, column, severity, rule, message })), null, 2)}\n`);
+    out(`${JSON.stringify(diagnostics.map(({ file, line, column, severity, rule, messageId, message }) => ({ file, line, column, severity, rule, messageId: messageId ?? rule, message })), null, 2)}\n`);
     return;
   }
   for (const d of diagnostics) err(`${formatDiagnostic(d)}\n`);
@@ -81,15 +89,15 @@ function runExplain(file: string, options: ExplainOptions): number {
     const colon = h.indexOf(':');
     return colon < 0 ? { name: h.trim() } : { name: h.slice(0, colon).trim(), value: h.slice(colon + 1).trim() };
   });
-  const req = { origin: options.origin, method: options.method, headers, credentials: !!options.credentials };
+  const req = { origin: options.origin, method: normalizeFetchMethod(options.method), writtenMethod: options.method, headers, credentials: !!options.credentials };
   if (options.policy) {
     const policy = r.set.policies.find((p) => p.name === options.policy);
-    if (!policy) throw new UsageError(`no policy "${options.policy}" in ${file} (it has ${names.join(', ')})`);
+    if (!policy) throw new UsageError(`no policy ${JSON.stringify(escapeControls(options.policy))} in ${escapeControls(file)} (it has ${names.join(', ')})`);
     out(explain(policy, req).text);
     return EXIT.ok;
   }
   // Without --policy, the path decides (contract §2a): the policy with the longest matching prefix.
-  if (!options.path.startsWith('/')) throw new UsageError(`--path must start with /: ${JSON.stringify(options.path)}`);
+  if (!options.path.startsWith('/')) throw new UsageError(`--path must start with /: ${JSON.stringify(escapeControls(options.path))}`);
   const choice = policyForPath(r.set.policies, options.path);
   switch (choice.kind) {
     case 'none':
@@ -99,19 +107,24 @@ function runExplain(file: string, options: ExplainOptions): number {
       out(`${governedLine(options.path, choice.policy, choice.prefix)}${explain(choice.policy, req).text}`);
       return EXIT.ok;
     case 'ambiguous':
-      throw new UsageError(`${file} has several policies for ${options.path} (${choice.names.join(', ')}); choose one with --policy <${names.join('|')}>`);
+      throw new UsageError(`${escapeControls(file)} has several policies for ${escapeControls(options.path)} (${choice.names.join(', ')}); choose one with --policy <${names.join('|')}>`);
     case 'servers-differ':
-      throw new UsageError(`the servers read the path ${JSON.stringify(options.path)} differently (${choice.readings}); give it as the server routes it, or choose --policy`);
+      throw new UsageError(`the servers read the path ${JSON.stringify(escapeControls(options.path))} differently (${choice.readings}); give it as the server routes it, or choose --policy`);
   }
 }
 
 function runInit(file: string): number {
-  if (existsSync(file)) {
-    err(`cors-gen: ${file} already exists; not overwriting it\n`);
-    return EXIT.invalid;
-  }
-  writeFileSync(file, starterPolicy(schemaReference(file)), { flag: 'wx' });
-  err(`wrote ${file}; generate with: cors-gen ${file} --target nginx\n`);
+  writeStarterPolicy(file);
+  err(`wrote ${escapeControls(file)}; generate with: cors-gen ${escapeControls(file)} --target nginx\n`);
+  return EXIT.ok;
+}
+
+function runServe(file: string, options: ServeOptions): number {
+  const r = load(file, { format: 'text' }, false);
+  if ('exit' in r) return r.exit;
+  const config = prepareServe(r.set, file, options);
+  if (config.kind === 'error') throw new UsageError(config.message);
+  void runServer(config.value, { out: (l) => out(`${l}\n`), err: (l) => err(`${l}\n`) }).then((code) => (process.exitCode = code));
   return EXIT.ok;
 }
 
@@ -127,21 +140,18 @@ function runGenerate(file: string, options: GenerateOptions): number {
     return EXIT.ok;
   }
   const dir = resolve(options.out);
+  const shown = escapeControls(options.out);
   if (options.check) {
-    const diff = driftDiff(dir, files);
-    if (diff === '') return EXIT.ok;
-    out(diff);
-    err(`cors-gen: ${options.out} differs from what ${file} generates; run cors-gen ${file} --target ${options.target} --out ${options.out}\n`);
+    const found = drift(dir, files, options.out);
+    if (!found.differs) return EXIT.ok;
+    out(found.diff);
+    for (const note of found.notes) err(`cors-gen: ${escapeControls(note)}\n`);
+    err(`cors-gen: ${shown} differs from what ${escapeControls(file)} generates; run cors-gen ${escapeControls(file)} --target ${options.target} --out ${shown}\n`);
     return EXIT.drift;
   }
-  const foreign = foreignFiles(dir, files);
-  if (foreign.length > 0) {
-    for (const name of foreign) err(`cors-gen: ${options.out}/${name} exists and was not written by cors-gen; refusing to overwrite it\n`);
-    return EXIT.invalid;
-  }
-  const result = writeOutput(dir, files);
-  for (const name of result.written) err(`wrote ${options.out}/${name}\n`);
-  for (const name of result.removed) err(`removed stale ${options.out}/${name}\n`);
+  const result = writeOutput(dir, files, options.out);
+  for (const name of result.written) err(`wrote ${shown.replace(/\/+$/, '')}/${name}\n`);
+  for (const name of result.removed) err(`removed stale ${shown.replace(/\/+$/, '')}/${escapeControls(name)}\n`);
   return EXIT.ok;
 }
 
@@ -179,13 +189,16 @@ Examples:
   cors-gen policy.yaml --target caddy --out caddy/cors     write them (atomically)
   cors-gen policy.yaml --target caddy --out caddy/cors --check   exit 1 with a diff on drift
   cors-gen validate policy.yaml --format json              diagnostics as JSON
+  cors-gen validate policy.yaml --format sarif > cors.sarif   for code scanning (SARIF 2.1.0)
   cors-gen explain policy.yaml --origin https://app.example.com --method PUT --header Content-Type:application/json
   cors-gen verify policy.yaml --policy api --url https://staging.example.com   check a deployed server
+  cors-gen serve policy.yaml --upstream https://api.example.net/   try the policy as a proxy on 127.0.0.1:8080
 
-Exit codes: 0 success, 1 drift found by --check, 2 invalid policy or bad usage.
+Exit codes: 0 success, 1 drift found by --check, 2 invalid policy, bad usage, or a file,
+directory or output stream that cannot be read or written.
 verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3 server not reached.`,
     );
-  const format = () => new Option('--format <format>', 'diagnostics as text on stderr, or a JSON array on stdout').choices(['text', 'json']).default('text');
+  const format = () => new Option('--format <format>', 'diagnostics as text on stderr, or on stdout as a JSON array or a SARIF 2.1.0 log').choices(['text', 'json', 'sarif']).default('text');
 
   program
     .command('generate <policy>', { isDefault: true })
@@ -233,6 +246,17 @@ verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3
     .action((policy: string, options: VerifyCliOptions) => runVerify(policy, options));
 
   program
+    .command('serve <policy>')
+    .description('run one policy as a local CORS proxy in front of its upstream (try it in a browser, nothing else to install)')
+    .option('--policy <name>', 'the policy to run when the file has several')
+    .option('--listen <host:port>', 'the address to listen on', '127.0.0.1:8080')
+    .option('--upstream <URL>', "the one URL to forward to, in place of the policy's upstream.url")
+    .option('--ca <file>', "a CA file to verify an https upstream with, in place of the policy's upstream.ca")
+    .action((policy: string, options: ServeOptions) => {
+      process.exitCode = runServe(policy, options);
+    });
+
+  program
     .command('init [file]')
     .description('write a commented starter policy (default: cors-policy.yaml)')
     .action((file: string | undefined) => {
@@ -244,19 +268,27 @@ verify: 0 every answer conforms, 1 a deviation, 2 invalid policy or bad usage, 3
 }
 
 export function main(argv: string[]): void {
-  // `cors-gen … | head`: a reader that stops early is not an error worth a stack trace.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+  // A failing stdout ends with one line and exit 2; `cors-gen … | head` keeps the run's exit code.
+  guardStreams();
   try {
-    buildProgram().parse(argv);
+    const program = buildProgram();
+    const dashValue = dashValueProblem(program, argv.slice(2));
+    if (dashValue) throw new UsageError(dashValue);
+    program.parse(argv);
   } catch (e) {
-    if (e instanceof CommanderError) {
+    if (e instanceof EnvironmentError) {
+      err(`${e.line()}\n`);
+      process.exitCode = EXIT.invalid;
+    } else if (e instanceof RefusedNames) {
+      for (const one of e.errors) err(`${one.line()}\n`);
+      process.exitCode = EXIT.invalid;
+    } else if (isStreamError(e)) {
+      streamFailed(e);
+    } else if (e instanceof CommanderError) {
       // --help and --version end through here with exit code 0; usage errors are already printed.
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
     } else if (e instanceof UsageError) {
-      err(`cors-gen: ${e.message}\n`);
+      err(`cors-gen: ${escapeControls(e.message)}\n`);
       process.exitCode = EXIT.invalid;
     } else {
       err(`cors-gen: internal error: ${(e as Error).message}\nPlease report this with the policy file that caused it.\n`);

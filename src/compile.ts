@@ -1,8 +1,8 @@
 // The whole compiler: policy text → diagnostics, and (when there is no error) the files of a target.
 import { createHash } from 'node:crypto';
 import { check, type CheckOptions } from './check/index.js';
-import { hasErrors, type Diagnostic } from './diagnostics.js';
-import { loadPolicyText } from './load/document.js';
+import { byPosition, hasErrors, safeDiagnostic, type Diagnostic } from './diagnostics.js';
+import { loadPolicyText, type LoadedFile } from './load/document.js';
 import { normalize, type RawPolicyFile } from './model/normalize.js';
 import type { PolicySet } from './model/types.js';
 import { TARGETS } from './targets/index.js';
@@ -17,10 +17,19 @@ export interface CheckedPolicy {
 
 export function checkPolicyText(text: string, file: string, options: CheckOptions = {}): CheckedPolicy {
   const { loaded, diagnostics } = loadPolicyText(text, file);
-  if (!loaded) return { diagnostics };
-  const all = check(loaded, options);
+  if (!loaded) return { diagnostics: diagnostics.map(safeDiagnostic) };
+  const all = checkAll(loaded, options).map(safeDiagnostic);
   if (hasErrors(all)) return { diagnostics: all };
   return { diagnostics: all, set: normalize(loaded.value as RawPolicyFile) };
+}
+
+/** The checks on the file as read, and (with duplicate keys) on its first-wins reading too, merged. */
+function checkAll(loaded: LoadedFile, options: CheckOptions): Diagnostic[] {
+  const found = check(loaded, options);
+  if (!loaded.firstWins) return found;
+  const key = (d: Diagnostic) => `${d.line}:${d.column}:${d.rule}:${d.message}`;
+  const seen = new Set(found.map(key));
+  return [...found, ...check(loaded.firstWins, options).filter((d) => !seen.has(key(d)))].sort(byPosition);
 }
 
 /** A hash of the normalized policy set: YAML comments and formatting do not change it. */

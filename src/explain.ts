@@ -1,11 +1,14 @@
 // `cors-gen explain`: what happens when a page on <origin> makes a request, told for a person: which
 // origin entry matched (or why none did), whether a preflight is sent, what the server answers
 // (from the reference evaluator) and whether the browser accepts it (from the Fetch checks).
+import { engineNotes, type EngineNoteInput } from './engine-notes.js';
 import { corsCheck, needsPreflight, preflightCheck, unsafeHeaderNames, type BrowserRequest } from './model/browser.js';
 import { evaluate, matchOrigin, type ExpectedResponse } from './model/evaluate.js';
 import { hostText, splitRequestOrigin } from './model/origin.js';
 import { governs, matchingPrefix, serverPath, type PathTarget } from './model/paths.js';
 import type { OriginMatcher, Policy } from './model/types.js';
+import { NORMALIZED_METHODS, SAFELISTED_METHODS } from './model/fetch.js';
+import { escapeControls } from './text/escape.js';
 
 export function describeMatcher(m: OriginMatcher): string {
   switch (m.kind) {
@@ -43,8 +46,15 @@ export interface Explanation {
   accepted: boolean;
 }
 
-export function explain(policy: Policy, req: BrowserRequest): Explanation {
-  const lines: string[] = [`Policy "${policy.name}", request ${req.method} from ${req.origin}${req.credentials ? ' with credentials' : ''}.`, ''];
+/** The request as a script makes it; `writtenMethod` is the method as given, before Fetch normalizes it. */
+export type ExplainRequest = BrowserRequest & { writtenMethod?: string };
+
+export function explain(policy: Policy, req: ExplainRequest): Explanation {
+  const lines: string[] = [`Policy "${policy.name}", request ${req.method} from ${req.origin}${req.credentials ? ' with credentials' : ''}.`];
+  if (req.writtenMethod !== undefined && req.writtenMethod !== req.method) {
+    lines.push(`(Browsers send ${req.writtenMethod} as ${req.method}: fetch upper-cases ${NORMALIZED_METHODS.join(', ')} and sends every other method as written.)`);
+  }
+  lines.push('');
   const decision = matchOrigin(policy, req.origin);
   if (policy.origins.kind === 'any') lines.push(`The origin is allowed: the policy allows every origin (origins: "*").`);
   else if (decision.allowed) lines.push(`The origin is allowed: it matches the entry ${describeMatcher(decision.matched!)}.`);
@@ -55,10 +65,11 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
   lines.push('');
 
   let accepted = true;
+  const preflight: EngineNoteInput['preflight'] = { sent: false, accepted: false, allowHeaders: undefined };
   const unsafe = unsafeHeaderNames(req);
   if (needsPreflight(req)) {
     const reasons = [
-      ...(['GET', 'HEAD', 'POST'].includes(req.method) ? [] : [`${req.method} is not a CORS-safelisted method`]),
+      ...(SAFELISTED_METHODS.has(req.method) ? [] : [`${req.method} is not a CORS-safelisted method`]),
       ...(unsafe.length > 0 ? [`${unsafe.join(', ')} ${unsafe.length > 1 ? 'are' : 'is'} not CORS-safelisted`] : []),
     ];
     lines.push(`This is a preflighted request (${reasons.join('; ')}). The browser first sends:`);
@@ -69,6 +80,7 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
     const pf = evaluate(policy, { method: 'OPTIONS', headers: pfHeaders });
     lines.push(`The server answers the preflight itself (the application never sees it):`, `  ${pf.status === 204 ? '204 No Content' : '403 Forbidden'}`, ...headerLines(pf, '  '));
     const verdict = preflightCheck(pf.status === 204 ? 204 : 403, pf.headers, req);
+    Object.assign(preflight, { sent: true, accepted: verdict.ok, allowHeaders: pf.headers['Access-Control-Allow-Headers'] });
     if (!verdict.ok) {
       lines.push(`The browser rejects the preflight: ${verdict.reason}.`, `The actual request is never sent; the page sees a network error (TypeError: Failed to fetch).`);
       accepted = false;
@@ -91,8 +103,11 @@ export function explain(policy: Policy, req: BrowserRequest): Explanation {
       accepted = false;
     }
   }
+  const notes = engineNotes({ policy, req, preflight, accepted });
+  if (notes.length > 0) lines.push(...(lines.at(-1) === '' ? [] : ['']), ...notes);
   lines.push('', `Result: ${accepted ? 'ALLOWED' : 'BLOCKED'}`);
-  return { text: `${lines.join('\n')}\n`, accepted };
+  // The origin, method and headers are the user's, and so are the policy's entries: one line each, always.
+  return { text: `${lines.map(escapeControls).join('\n')}\n`, accepted };
 }
 
 // --- paths (contract §2a) -----------------------------------------------------------------------

@@ -1,19 +1,18 @@
 // Libraries only some runs need, loaded on first use so that `cors-gen validate` on a policy
 // without wildcards, or a plain generate, does not pay for them at start-up (npm run bench).
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-
-function lazy<T>(id: string): () => T {
+// The require() calls are literal: esbuild (scripts/build.mjs) then bundles each library as a
+// module that runs on its first require, inside the one file the V8 code cache covers. Under vitest,
+// require is the one vite-node gives every module.
+function lazy<T>(load: () => T): () => T {
   let loaded: T | undefined;
-  return () => (loaded ??= require(id) as T);
+  return () => (loaded ??= load());
 }
 
 /** The Public Suffix List. */
-export const tldts = lazy<typeof import('tldts')>('tldts');
+export const tldts = lazy(() => require('tldts') as typeof import('tldts'));
 /** Unified diffs for --check. */
-export const diffLib = lazy<typeof import('diff')>('diff');
-const levenshtein = lazy<typeof import('fastest-levenshtein')>('fastest-levenshtein');
+export const diffLib = lazy(() => require('diff') as typeof import('diff'));
+const levenshtein = lazy(() => require('fastest-levenshtein') as typeof import('fastest-levenshtein'));
 
 /** The known word a misspelt one most likely means, if any is close enough. */
 export function nearest(word: string, known: readonly string[]): string | undefined {

@@ -4,6 +4,7 @@
 // needs a quote, a space, `#`, `%`, `;`, `$` before its end or braces outside a repetition: refusing
 // them keeps every config string intact. The syntax itself is checked by regex-ast.ts.
 import { parseRegex } from './regex-ast.js';
+import { re2Problem } from '../model/regex-engine.js';
 
 /** The characters an origin regex may hold at all; everything else is refused by name. */
 const ALLOWED = /^[A-Za-z0-9^$\\.*+?()[\]{}|,:/_-]$/;
@@ -44,6 +45,8 @@ export function regexProblem(source: string): string | null {
   } catch (e) {
     return `does not compile: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
   }
+  const re2 = re2Problem(source);
+  if (re2 !== null) return `does not compile in RE2: ${re2}`;
   // An alternation at the top level escapes the anchors: ^a|b$ is (^a)|(b$).
   if (topLevelAlternation(source)) return `has a top-level |, so the anchors apply to one branch only; anchor the regex: ^(${source.slice(1, -1)})$`;
   if (innerCaret(source)) {

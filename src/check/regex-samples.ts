@@ -5,6 +5,7 @@
 import { parseRegex, type RegexNode } from './regex-ast.js';
 import { isLoopbackHost, isPublicSuffix, isSerializedOrigin, originParts, siteOf } from './origin-facts.js';
 import { regexProblem } from './regex-portability.js';
+import { regexTest } from '../model/regex-engine.js';
 
 /** Most strings kept per regex node, and most sample origins probed per regex. */
 const CAP = 48;
@@ -41,8 +42,7 @@ export function analyzeRegex(source: string): RegexAnalysis | null {
   if (regexProblem(source) === null) {
     const parsed = parseRegex(source);
     if (parsed.ok) {
-      const re = new RegExp(source);
-      const accepts = (origin: string) => re.test(origin);
+      const accepts = (origin: string) => regexTest(source, origin);
       // https samples first: they are what a regex is usually written for, and what hostile
       // variants are best explained from.
       const samples = unique(generate(parsed.ast))
@@ -67,10 +67,10 @@ const representativesCache = new Map<string, string[]>();
 function representatives(setSource: string): string[] {
   let reps = representativesCache.get(setSource);
   if (!reps) {
-    const re = new RegExp(`^(?:${setSource})$`);
-    const accepted = PALETTE.filter((c) => re.test(c));
+    const accepted = PALETTE.filter((c) => regexTest(`^(?:${setSource})$`, c));
     const dot = accepted.includes('.') ? '.' : undefined;
     reps = unique((setSource === '.' ? [dot, accepted[0]] : [accepted[0], dot]).filter((c): c is string => c !== undefined));
+    if (representativesCache.size > 1000) representativesCache.clear();
     representativesCache.set(setSource, reps);
   }
   return reps;

@@ -15,12 +15,28 @@ export interface Finding {
   path: PathSegment[];
   /** Point at the key of a map entry instead of its value. */
   part?: Part;
+  /** The rendered text (user data already quoted and escaped). */
   message: string;
+  /** Which of the rule's messages; absent for rules that still render their own text. */
+  messageId?: string;
   /** Overrides the rule's severity (a rule that is an error only in some cases). */
   severity?: Severity;
 }
 
-export type RuleFinding = Omit<Finding, 'rule'>;
+/** User data for a message template: strings are the user's (quoted and escaped when rendered). */
+export type MessageData = Readonly<Record<string, string | number>>;
+
+interface Located {
+  path: PathSegment[];
+  part?: Part;
+  severity?: Severity;
+}
+
+/**
+ * What a rule reports: a message of its `messages` by id, with the data it names (ESLint's
+ * `context.report({ messageId, data })`). Rules never render user text themselves.
+ */
+export type RuleFinding = Located & { messageId: string; data?: MessageData };
 
 /** One policy as the rules see it: raw data, possibly ill-typed where the schema check complained. */
 export interface PolicyInput {
@@ -30,6 +46,8 @@ export interface PolicyInput {
   path: PathSegment[];
   /** The valid names in its dangerouslyAllow. */
   dangerouslyAllow: ReadonlySet<DangerName>;
+  /** How many of its regex entries the rules analyze (the file's MAX_REGEXES budget left for it). */
+  regexBudget?: number;
 }
 
 export interface Rule {
@@ -39,7 +57,15 @@ export interface Rule {
   docs: string;
   /** The dangerouslyAllow name that silences it, if any. */
   optOut?: DangerName;
+  /**
+   * The rule's messages by id (ESLint's `meta.messages`). In a template, `{{name}}` is the datum
+   * quoted with every control, bidi and line-separator character escaped (src/text/escape.ts);
+   * `{{=name}}` is the datum escaped but not quoted, for text the rule computed itself.
+   */
+  messages: Readonly<Record<string, string>>;
   check(policy: PolicyInput): RuleFinding[];
+  /** Findings across the policies of one file (a prefix in two policies …); policies opted out are included. */
+  checkFile?(policies: readonly PolicyInput[]): RuleFinding[];
 }
 
 // Typed accessors for rules: they look only at fields of the expected type and leave the rest to
@@ -67,7 +93,7 @@ export const parsedOrigins = (p: PolicyInput): { value: string; index: number; m
 
 /** The regex entries that pass regex-syntax, with what they accept. */
 export const analyzedRegexes = (p: PolicyInput): { value: string; index: number; analysis: RegexAnalysis }[] =>
-  regexEntries(p).flatMap(({ value, index }) => {
+  regexEntries(p).slice(0, p.regexBudget ?? Infinity).flatMap(({ value, index }) => {
     const analysis = analyzeRegex(value);
     return analysis ? [{ value, index, analysis }] : [];
   });

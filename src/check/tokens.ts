@@ -1,7 +1,9 @@
-// RFC 9110 §5.6.2 token grammar, and the characters a token may hold that a server config would
+// The characters an RFC 9110 token (src/model/fetch.ts) may hold that a server config would
 // interpret: $ (nginx and Apache variables, Caddy {$ENV}), % (Apache %{…}), ' and ` (quotes in nginx
 // and Caddy), # (a comment in nginx and Caddy). No real method or header name uses them.
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+import { TOKEN } from '../model/fetch.js';
+
+export { TOKEN };
 export const CONFIG_SPECIAL = /[$%'`#]/;
 
 export function tokenProblem(value: string): string | null {

@@ -21,6 +21,11 @@ export interface LoadedFile {
    * reports them beside its own findings, so that one run lists every mistake.
    */
   problems?: Diagnostic[];
+  /**
+   * With duplicate keys: the same file read with the first of each duplicate instead of the last,
+   * so that the checks report the mistakes in both values in one run (issue 9).
+   */
+  firstWins?: LoadedFile;
 }
 
 const describeKey = (key: string): string => (key === '' ? 'the empty key' : `key "${key}"`);
@@ -36,6 +41,8 @@ export function loadPolicyText(text: string, file: string): { loaded?: LoadedFil
   };
   const at = (offset: number, rule: string, message: string): Diagnostic => ({ file, ...position(offset), severity: 'error', rule, message });
   const firstLine = (message: string): string => {
+    // The parser is recursive: thousands of nested [ or { end in a RangeError it reports as an error.
+    if (/maximum call stack/i.test(message)) return 'the YAML nests too deeply (a policy file needs four levels)';
     const line = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     return line.charAt(0).toLowerCase() + line.slice(1);
   };
@@ -56,8 +63,35 @@ export function loadPolicyText(text: string, file: string): { loaded?: LoadedFil
   } catch (e) {
     return { diagnostics: [at(0, 'yaml-syntax', (e as Error).message), ...problems].sort(byPosition) };
   }
+  const loaded: LoadedFile = { file, value, locate: locator(doc, position), problems };
+  if (structural.problems.some((d) => d.rule === 'duplicate-key')) {
+    const first = doc.clone();
+    keepFirstOfDuplicates(first);
+    loaded.firstWins = { file, value: first.toJS({ maxAliasCount: 100 }), locate: locator(first, position) };
+  }
+  return { loaded, diagnostics: [] };
+}
 
-  const locate = (path: readonly PathSegment[], part: Part = 'value'): Position => {
+/** Removes the later pairs of duplicate keys from every map. */
+function keepFirstOfDuplicates(doc: Document): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      map.items = map.items.filter((pair) => {
+        const key = pair.key as Node | null;
+        if (key !== null && !isScalar(key)) return true;
+        const name = scalarKey(key?.value ?? null);
+        if (seen.has(name)) return false;
+        seen.add(name);
+        return true;
+      });
+    },
+  });
+}
+
+/** Where the node at a data path starts in the document. */
+function locator(doc: Document, position: (offset: number) => Position): LoadedFile['locate'] {
+  return (path: readonly PathSegment[], part: Part = 'value'): Position => {
     let node: Node | null = doc.contents as Node | null;
     let offset = node?.range?.[0] ?? 0;
     for (let i = 0; i < path.length && node; i++) {
@@ -81,7 +115,6 @@ export function loadPolicyText(text: string, file: string): { loaded?: LoadedFil
     }
     return position(offset);
   };
-  return { loaded: { file, value, locate, problems }, diagnostics: [] };
 }
 
 /** How a scalar key becomes a property name in the data (`null:` and `~:` become ""). */

@@ -2,10 +2,9 @@
 // checks of a CORS-preflight fetch (§4.9: ok status, method and header checks). Used by `explain`
 // to say whether a response would be accepted and, if not, which check fails.
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+import { SAFELISTED_CONTENT_TYPES, SAFELISTED_HEADER_NAMES, SAFELISTED_METHODS, TOKEN } from './fetch.js';
 
-const SAFELISTED_METHODS = new Set(['GET', 'HEAD', 'POST']);
-const SAFELISTED_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+export type Verdict = { ok: true } | { ok: false; reason: string };
 
 export interface BrowserRequest {
   origin: string;
@@ -18,7 +17,7 @@ export interface BrowserRequest {
 /** Fetch "CORS-safelisted request-header" (names and the value rules that matter in practice). */
 export function isSafelistedHeader(h: { name: string; value?: string }): boolean {
   const name = h.name.toLowerCase();
-  if (name === 'accept' || name === 'accept-language' || name === 'content-language') return true;
+  if (SAFELISTED_HEADER_NAMES.has(name)) return true;
   if (name === 'content-type') {
     const essence = h.value?.split(';')[0]?.trim().toLowerCase();
     return essence !== undefined && SAFELISTED_CONTENT_TYPES.has(essence);
@@ -41,7 +40,7 @@ type Headers = Readonly<Record<string, string | undefined>>;
 function listValues(value: string | undefined): string[] | null {
   if (value === undefined) return [];
   const parts = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  return parts.every((p) => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p)) ? parts : null;
+  return parts.every((p) => TOKEN.test(p)) ? parts : null;
 }
 
 /** Fetch "CORS check", on a preflight or an actual response. */

@@ -3,6 +3,7 @@
 // targets cannot drift apart. It interprets the model directly (origin entries by their meaning,
 // not through the regexes the targets use), so a wrong regex in a template shows up as a mismatch.
 import { patternMatches } from './origin.js';
+import { regexTest } from './regex-engine.js';
 import type { CorsResponseHeader, ListHeader, OriginMatcher, Policy } from './types.js';
 
 export interface CorsRequest {
@@ -59,7 +60,7 @@ export function matcherAccepts(m: OriginMatcher, origin: string): boolean {
     case 'pattern':
       return patternMatches(m, origin);
     case 'regex':
-      return new RegExp(m.source).test(origin);
+      return regexTest(m.source, origin);
   }
 }
 

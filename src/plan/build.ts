@@ -1,7 +1,9 @@
 // Model → response plan (types.ts). The decisions of contract §2, each made here once.
+import { hostText } from '../model/origin.js';
 import { matcherRegex } from '../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type OriginMatcher, type Policy, type PolicySet } from '../model/types.js';
-import type { HeaderPlan, OriginLookup, PolicyPlan, ResponsePlan, Route } from './types.js';
+import { proxyPlan } from './proxy.js';
+import type { HeaderPlan, OriginLookup, OriginRegex, PolicyPlan, ResponsePlan, Route, SubdomainWildcard } from './types.js';
 
 function written(m: OriginMatcher): string {
   switch (m.kind) {
@@ -14,13 +16,28 @@ function written(m: OriginMatcher): string {
   }
 }
 
+/** A subdomain wildcard on a DNS name with no port wildcard, as parts; undefined for anything else. */
+function subdomainWildcard(m: OriginMatcher): SubdomainWildcard | undefined {
+  if (m.kind !== 'pattern' || !m.subdomains || m.host.kind !== 'dns' || m.port.kind === 'any') return undefined;
+  return { scheme: m.scheme, suffix: m.host.name, port: m.port.kind === 'port' ? m.port.port : null };
+}
+
+/** A `*.host[:port]` entry (no `:*`) as the suffix its subdomains end with (see OriginRegex). */
+function subdomainsOf(m: OriginMatcher): Pick<OriginRegex, 'subdomainsOf'> {
+  if (m.kind !== 'pattern' || !m.subdomains || m.port.kind === 'any') return {};
+  return { subdomainsOf: { scheme: m.scheme, suffix: hostText(m.host) + (m.port.kind === 'port' ? `:${m.port.port}` : '') } };
+}
+
 export function originLookup(policy: Policy): OriginLookup {
   if (policy.origins.kind === 'any') return { kind: 'any' };
   const exact: string[] = [];
-  const regexes: { written: string; regex: string }[] = [];
+  const regexes: OriginRegex[] = [];
   for (const m of policy.origins.matchers) {
     if (m.kind === 'exact') exact.push(m.origin);
-    else regexes.push({ written: written(m), regex: matcherRegex(m) });
+    else {
+      const w = subdomainWildcard(m);
+      regexes.push({ written: written(m), regex: matcherRegex(m), ...subdomainsOf(m), ...(w ? { wildcard: w } : {}) });
+    }
   }
   return { kind: 'list', exact, regexes };
 }
@@ -66,6 +83,7 @@ export function policyPlan(policy: Policy): PolicyPlan {
     headers: headerPlan(policy),
     vary: 'Origin',
     strip: [...CORS_RESPONSE_HEADERS],
+    proxy: proxyPlan(policy),
   };
 }
 
@@ -76,5 +94,6 @@ export function routes(set: PolicySet): Route[] {
 }
 
 export function buildPlan(set: PolicySet): ResponsePlan {
-  return { policies: set.policies.map(policyPlan), routes: routes(set) };
+  const pathScoped = set.policies.some((p) => p.paths.length !== 1 || p.paths[0] !== '/');
+  return { policies: set.policies.map(policyPlan), pathScoped, routes: routes(set) };
 }

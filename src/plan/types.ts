@@ -4,6 +4,7 @@
 // The reference evaluator (src/model/evaluate.ts) stays independent: test/unit/plan checks that this
 // plan, interpreted, answers every request of the matrix exactly as the evaluator does.
 import type { CorsResponseHeader } from '../model/types.js';
+import type { ProxyPlan } from './proxy.js';
 
 /** The two kinds of request from an allowed origin that get CORS headers. */
 export type Stage = 'preflight' | 'actual';
@@ -31,6 +32,27 @@ export interface HeaderPlan {
   onlyIf?: { header: 'Access-Control-Request-Private-Network'; equals: 'true' };
 }
 
+/**
+ * A subdomain wildcard with a fixed port, `scheme://*.suffix[:port]`: the origins
+ * `scheme://<one or more DNS labels>.suffix[:port]`, where a label is `[a-z0-9]`, or `[a-z0-9]`,
+ * up to 61 of `[a-z0-9-]` and `[a-z0-9]` (the regex's own definition). For servers that can look
+ * host suffixes up by hash (nginx `map … hostnames`).
+ */
+export interface SubdomainWildcard {
+  scheme: 'http' | 'https';
+  /** The host under the wildcard, e.g. `example.com` for `https://*.example.com`. */
+  suffix: string;
+  /** The explicit port, or null for none (the scheme's default). */
+  port: number | null;
+}
+
+export interface OriginRegex {
+  written: string;
+  regex: string;
+  /** Set when the entry is a subdomain wildcard with a fixed port: the same set as `regex`, as parts. */
+  wildcard?: SubdomainWildcard;
+}
+
 /** How a target finds out whether the Origin is allowed. */
 export type OriginLookup =
   | { kind: 'any' }
@@ -39,8 +61,19 @@ export type OriginLookup =
       /** Exact origins, for the server's hashed (or at least plain string) lookup. */
       exact: readonly string[];
       /** Wildcard entries and user regexes as anchored regexes (PCRE and RE2 alike), in policy order. */
-      regexes: readonly { written: string; regex: string }[];
+      regexes: readonly OriginRegex[];
     };
+
+export interface OriginRegex {
+  written: string;
+  regex: string;
+  /**
+   * Set when the regex accepts exactly `<scheme>://<one or more DNS labels, each followed by a
+   * dot><suffix>`, where `suffix` (the entry's host and fixed port, e.g. `example.com:8443`) is
+   * compared byte for byte: a server can then look the origin's last labels up by hash.
+   */
+  subdomainsOf?: { scheme: string; suffix: string };
+}
 
 export interface PolicyPlan {
   name: string;
@@ -55,6 +88,8 @@ export interface PolicyPlan {
   vary: 'Origin';
   /** Removed from the application's responses. */
   strip: readonly CorsResponseHeader[];
+  /** Proxy mode (contract §6): where governed requests go, or null (the user's own forwarding). */
+  proxy: ProxyPlan | null;
 }
 
 /** One prefix of one policy; a request is governed by the route with the longest matching prefix. */
@@ -65,6 +100,11 @@ export interface Route {
 
 export interface ResponsePlan {
   policies: readonly PolicyPlan[];
+  /**
+   * Whether the file names paths (contract §2a). When false every policy governs every path it is
+   * included at, and `routes` (each policy at `/`) decides nothing.
+   */
+  pathScoped: boolean;
   /** Longest prefix first; among equal prefixes (refused by the checks), file order. */
   routes: readonly Route[];
 }

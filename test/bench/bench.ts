@@ -9,8 +9,11 @@
 //             10,003 origins ÷ 1, last exact origin (preflight and GET)
 //             10,003 origins ÷ 1, last of 100 subdomain wildcards (preflight and GET)
 //             nginx ÷ the gist-style `if` regex config, 1,000 origins (preflight and GET)
+// Each ratio is also given as server CPU time per request (utime + stime of the server's processes
+// from /proc over each wrk run ÷ its requests; the denominator's ÷ the numerator's), steadier than
+// throughput on a shared machine.
 // BENCH_SECONDS (default 3) sets each wrk run's length, BENCH_TRIALS (default 3) the trials,
-// BENCH_TARGETS (default nginx,apache,caddy) the servers.
+// BENCH_TARGETS (default nginx,apache,caddy) the servers; BENCH_CLI=0 skips the CLI rows.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -22,6 +25,7 @@ import type { TargetName } from '../../src/targets/types.js';
 import { compilePolicy } from '../harness/policy.js';
 import { freePorts } from '../harness/ports.js';
 import { handOver, makeTempDir, removeDir, runCommand, startServer, type RunningServer } from '../harness/process.js';
+import { treeTicks } from './cpu.js';
 import { pinnedServer, syntaxCheck, writeStaticConfig, type StaticSite } from './static-servers.js';
 
 const root = join(__dirname, '..', '..');
@@ -162,15 +166,27 @@ function probeOnce(p: Probe): Promise<void> {
   });
 }
 
-/** Requests per second, from one wrk run pinned to the client CPU. */
-function throughput(tmp: string, p: Probe): number {
+interface Measured {
+  rps: number;
+  /** Server CPU time per request (utime + stime of its processes ÷ requests), in ticks. */
+  cpu: number;
+}
+
+/** One wrk run pinned to the client CPU: requests per second, and the server's CPU per request. */
+function measure(tmp: string, p: Probe, serverPid: number): Measured {
+  const before = treeTicks(serverPid);
+  const r = throughputRun(tmp, p);
+  return { rps: r.rps, cpu: (treeTicks(serverPid) - before) / r.requests };
+}
+
+function throughputRun(tmp: string, p: Probe): { rps: number; requests: number } {
   const r = spawnSync('taskset', ['-c', String(CLIENT_CPU), 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '-s', wrkScript(tmp, p), `http://127.0.0.1:${p.port}/`], { encoding: 'utf8' });
   const out = `${r.stdout}${r.stderr}`;
   const rps = /Requests\/sec:\s+([0-9.]+)/.exec(out);
   if (r.status !== 0 || !rps) throw new Error(`wrk failed:\n${out}`);
   if (/Non-2xx or 3xx responses/.test(out) && p.status < 400) throw new Error(`wrk saw error statuses on :${p.port}:\n${out}`);
   if (/Socket errors/.test(out)) throw new Error(`wrk saw socket errors on :${p.port}:\n${out}`);
-  return Number(rps[1]);
+  return { rps: Number(rps[1]), requests: Number(/([0-9]+) requests in/.exec(out)![1]) };
 }
 
 interface Row {
@@ -227,19 +243,26 @@ async function serverRows(target: TargetName, tmp: string): Promise<string[]> {
     }
     for (const r of rows) for (const [a, b] of r.pairs) await Promise.all([probeOnce(a), probeOnce(b)]);
     // Warm-up, then interleaved trials: every row's two sides measured back to back in each trial.
-    throughput(tmp, rows[0]!.pairs[0]![0]);
+    const pid = server.pid;
+    measure(tmp, rows[0]!.pairs[0]![0], pid);
     const ratios = rows.map(() => [] as number[]);
+    const cpuRatios = rows.map(() => [] as number[]);
     const rps = rows.map(() => [] as number[]);
     for (let t = 0; t < TRIALS; t++) {
       rows.forEach((r, i) => {
         const [a, b] = r.pairs[0]!;
         // Alternate which side goes first, so that drift within a trial does not favour one.
-        const [x, y] = t % 2 === 0 ? [throughput(tmp, a), throughput(tmp, b)] : [throughput(tmp, b), throughput(tmp, a)].reverse();
-        ratios[i]!.push(x! / y!);
-        rps[i]!.push(x!);
+        const [x, y] = t % 2 === 0 ? [measure(tmp, a, pid), measure(tmp, b, pid)] : [measure(tmp, b, pid), measure(tmp, a, pid)].reverse();
+        ratios[i]!.push(x!.rps / y!.rps);
+        // CPU per request of the denominator ÷ the numerator's: read like the throughput ratio.
+        cpuRatios[i]!.push(y!.cpu / x!.cpu);
+        rps[i]!.push(x!.rps);
       });
     }
-    return rows.map((r, i) => `  ${target.padEnd(6)} ${r.label.padEnd(58)} ×${range(ratios[i]!)}   goal ${r.goal}   (${median(rps[i]!).toFixed(0)} req/s)`);
+    return rows.map(
+      (r, i) =>
+        `  ${target.padEnd(6)} ${r.label.padEnd(58)} ×${range(ratios[i]!)}   CPU/request ×${range(cpuRatios[i]!)} (median ${median(cpuRatios[i]!).toFixed(2)})   goal ${r.goal}   (${median(rps[i]!).toFixed(0)} req/s)`,
+    );
   } finally {
     await server?.stop();
     removeDir(dir);
@@ -249,7 +272,7 @@ async function serverRows(target: TargetName, tmp: string): Promise<string[]> {
 async function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'cors-gen-bench-'));
   try {
-    cliRows(tmp);
+    if (process.env.BENCH_CLI !== '0') cliRows(tmp);
     console.log(`servers (wrk -c${CONNECTIONS}, ${SECONDS} s a run, ${TRIALS} interleaved trials; server on CPU ${SERVER_CPU}, wrk on CPU ${CLIENT_CPU}; ratios of requests/s, min–max)`);
     for (const target of TARGETS) for (const line of await serverRows(target, tmp)) console.log(line);
   } finally {

@@ -20,7 +20,7 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-/** A self-signed certificate for the page hosts, written below `dir`. Throws when openssl is missing. */
+/** A self-signed certificate for the page hosts and 127.0.0.1 (the https forwarders of forwarder.ts), written below `dir`. Throws when openssl is missing. */
 export function makeCertificate(dir: string): { key: Buffer; cert: Buffer } {
   const keyPath = join(dir, 'page-key.pem');
   const certPath = join(dir, 'page-cert.pem');
@@ -29,7 +29,7 @@ export function makeCertificate(dir: string): { key: Buffer; cert: Buffer } {
     [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
       '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', `/CN=${APP_HOST}`,
-      '-addext', `subjectAltName=${PAGE_HOSTS.map((h) => `DNS:${h}`).join(',')}`,
+      '-addext', `subjectAltName=${PAGE_HOSTS.map((h) => `DNS:${h}`).join(',')},IP:127.0.0.1`,
     ],
     { encoding: 'utf8', timeout: 30_000 },
   );

@@ -1,4 +1,4 @@
-// Path-scoped policies on one host in nginx, Apache and Caddy, called by Debian's Chromium (see paths.ts).
+// Path-scoped policies on one host in nginx, Apache and Caddy, called by Chromium, Firefox ESR and WebKitGTK (see paths.ts).
 import { pathsBrowserSuite } from './paths.js';
 
 pathsBrowserSuite('nginx');

@@ -54,7 +54,7 @@ describe('usage', () => {
   it('a missing policy file is a diagnostic, exit 2', () => {
     const r = run('nope.yaml', '--target', 'nginx');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('nope.yaml:1:1: error: the policy file no such file [read-file]\n');
+    expect(r.stderr).toBe('nope.yaml:1:1: error: the policy file does not exist [read-file]\n');
   });
 });
 
@@ -85,7 +85,7 @@ policies:
     expect(r.code).toBe(2);
     const parsed = JSON.parse(r.stdout);
     expect(parsed).toHaveLength(3);
-    expect(parsed[2]).toEqual({ file: 'bad.yaml', line: 5, column: 5, severity: 'error', rule: 'unknown-key', message: 'unknown key "allowedHeaders" in policy "api" (did you mean allowHeaders?)' });
+    expect(parsed[2]).toEqual({ file: 'bad.yaml', line: 5, column: 5, severity: 'error', rule: 'unknown-key', messageId: 'unknown-key', message: 'unknown key "allowedHeaders" in policy "api" (did you mean allowHeaders?)' });
   });
 
   it('validate exits 0 on a clean policy, printing nothing', () => {

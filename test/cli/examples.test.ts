@@ -48,8 +48,8 @@ describe('CI integrations run the drift check', () => {
   it('the pre-commit hook entry, with the args its README comment shows, passes on an example', () => {
     const hooks = parse(readFileSync(join(root, '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string }[];
     const [cmd, ...entryArgs] = hooks.find((h) => h.id === 'cors-gen-check')!.entry.split(' ');
-    expect(cmd).toBe('cors-gen');
-    const r = run(process.execPath, [BIN, ...entryArgs, 'examples/public-api.yaml', '--target', 'nginx', '--out', 'examples/public-api/nginx']);
+    expect(cmd).toBe('ci/pre-commit-hook.sh');
+    const r = run(join(root, cmd!), [...entryArgs, 'examples/public-api.yaml', '--target', 'nginx', '--out', 'examples/public-api/nginx']);
     expect(r).toMatchObject({ code: 0, stdout: '' });
   });
 });

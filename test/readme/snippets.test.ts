@@ -1,6 +1,6 @@
 // README.md's nginx, Apache and Caddy snippets pass the servers' own syntax checks (nginx -t,
-// apache2 -t, caddy validate), with the generated files of examples/spa-with-cookies.yaml (policy
-// `api`, the name the README uses) where the README names /etc/<server>/cors/. A snippet users
+// apache2 -t, caddy validate), with the generated files of examples/one-host.yaml (policies
+// `assets`, `api` and `admin`, the names the README uses) where the README names /etc/<server>/cors/. A snippet users
 // paste must work as written: substitutions are listed in test/readme/snippets.ts.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ let shared: Omit<Machine, 'dir' | 'port'>;
 
 beforeAll(() => {
   base = makeTempDir('readme');
-  const set = compilePolicy(readFileSync(join(ROOT, 'examples', 'spa-with-cookies.yaml'), 'utf8'), 'spa-with-cookies.yaml');
+  const set = compilePolicy(readFileSync(join(ROOT, 'examples', 'one-host.yaml'), 'utf8'), 'one-host.yaml');
   const corsDir = {} as Record<SnippetLanguage, string>;
   for (const t of ['nginx', 'apache', 'caddy'] as const) {
     corsDir[t] = join(base, `cors-${t}`);

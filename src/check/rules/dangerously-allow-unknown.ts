@@ -7,6 +7,9 @@ export const dangerouslyAllowUnknown: Rule = {
   id: 'dangerously-allow-unknown',
   severity: 'error',
   docs: `Refuses an unknown name in dangerouslyAllow (known: ${DANGER_NAMES.join(', ')}): a misspelt opt-out would silently not apply.`,
+  messages: {
+    unknown: 'unknown name {{name}} in dangerouslyAllow{{=hint}}; the known names are {{=known}}',
+  },
   check: (p) =>
     stringList(p.raw.dangerouslyAllow)
       .filter(({ value }) => !KNOWN.includes(value))
@@ -16,7 +19,8 @@ export const dangerouslyAllowUnknown: Rule = {
         const hint = guess ? ` (did you mean ${guess}?)` : '';
         return {
           path: [...p.path, 'dangerouslyAllow', index],
-          message: `unknown name "${value}" in dangerouslyAllow${hint}; the known names are ${DANGER_NAMES.join(', ')}`,
+          messageId: 'unknown',
+          data: { name: value, hint, known: DANGER_NAMES.join(', ') },
         };
       }),
 };

@@ -22,6 +22,12 @@ import { publicSuffixWildcard } from './public-suffix-wildcard.js';
 import { regexPermissive } from './regex-permissive.js';
 import { regexSyntax } from './regex-syntax.js';
 import { wildcardHeadersWithoutAuthorization } from './wildcard-headers-without-authorization.js';
+import { pathSyntax } from './path-syntax.js';
+import { pathsDuplicate } from './paths-duplicate.js';
+import { upstreamCa } from './upstream-ca.js';
+import { upstreamInsecure } from './upstream-insecure.js';
+import { upstreamOverlap } from './upstream-overlap.js';
+import { upstreamUrl } from './upstream-url.js';
 
 export const RULES: readonly Rule[] = [
   // Origins
@@ -50,4 +56,11 @@ export const RULES: readonly Rule[] = [
   // Other fields
   maxAgeAboveCap,
   dangerouslyAllowUnknown,
+  // Paths and proxy mode
+  pathSyntax,
+  pathsDuplicate,
+  upstreamUrl,
+  upstreamCa,
+  upstreamInsecure,
+  upstreamOverlap,
 ];

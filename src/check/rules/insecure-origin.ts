@@ -18,6 +18,10 @@ export const insecureOrigin: Rule = {
   severity: 'error',
   optOut: 'insecure-origins',
   docs: 'Refuses plain-http origins other than loopback (localhost, 127.0.0.0/8, [::1]) with credentials or privateNetwork: a network attacker can impersonate them (MITM) and act as your users.',
+  messages: {
+    'http-origin': 'origin {{origin}} is plain http: {{=why}}; use {{=fixed}}, {{=optOut}}',
+    'http-regex': 'regex {{regex}} accepts the plain-http origin {{=sample}}: {{=why}}; accept only https://, {{=optOut}}',
+  },
   check: (p) => {
     if (!isCredentialed(p) && p.raw.privateNetwork !== true) return [];
     const findings: RuleFinding[] = [];
@@ -26,7 +30,8 @@ export const insecureOrigin: Rule = {
       if (!parts || parts.scheme !== 'http' || isLoopbackHost(parts.host)) continue;
       findings.push({
         path: [...p.path, 'origins', index],
-        message: `origin "${value}" is plain http: ${why(p)}; use ${value.replace(/^http:/, 'https:')}, ${OPT_OUT}`,
+        messageId: 'http-origin',
+        data: { origin: value, why: why(p), fixed: value.replace(/^http:/, 'https:'), optOut: OPT_OUT },
       });
     }
     for (const { value, index, analysis } of analyzedRegexes(p)) {
@@ -34,7 +39,8 @@ export const insecureOrigin: Rule = {
       if (insecure.length === 0) continue;
       findings.push({
         path: [...p.path, 'origins', index, 'regex'],
-        message: `regex ${JSON.stringify(value)} accepts the plain-http origin ${insecure[0]}: ${why(p)}; accept only https://, ${OPT_OUT}`,
+        messageId: 'http-regex',
+        data: { regex: value, sample: insecure[0]!, why: why(p), optOut: OPT_OUT },
       });
     }
     return findings;

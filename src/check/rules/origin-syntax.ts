@@ -1,5 +1,5 @@
 import { parseOriginEntry, type OriginEntryParse } from '../../model/origin.js';
-import { originEntries, type Rule } from '../rule.js';
+import { originEntries, type Rule, type RuleFinding } from '../rule.js';
 
 /** Characters an accepted origin entry may hold: what the grammar allows, and nothing a config reads. */
 const ORIGIN_CHARS = /^[a-z0-9.:/[\]*_-]+$/;
@@ -46,27 +46,33 @@ export const originSyntax: Rule = {
   id: 'origin-syntax',
   severity: 'error',
   docs: 'An origin entry must be a serialized origin as browsers send it: lowercase scheme://host[:port], http or https, no path, no default port, ASCII (punycode) host; `*.` and `:*` are the only wildcards.',
+  messages: {
+    character: 'origin {{origin}} contains the character {{=char}}, which no origin contains (and which nginx, Apache or Caddy could interpret)',
+    grammar: 'origin {{origin}} {{=problem}}{{=hint}}',
+    browser: 'origin {{origin}} {{=problem}}',
+  },
   check: (p) =>
     originEntries(p)
       .filter(({ value }) => value !== '*' && value !== 'null')
-      .flatMap(({ value, index }) => {
+      .flatMap(({ value, index }): RuleFinding[] => {
         const path = [...p.path, 'origins', index];
         // In the scheme and host part only: a path, query or fragment gets the grammar's own hint.
         const authority = value.replace(/^([^:/?#]*:\/\/)?([^/?#]*).*$/s, '$1$2');
         const never = GRAMMAR_REPORTS.test(value) ? null : NEVER.exec(authority);
         if (never) {
-          return [{ path, message: `origin "${value}" contains the character ${never[0]}, which no origin contains (and which nginx, Apache or Caddy could interpret)` }];
+          return [{ path, messageId: 'character', data: { origin: value, char: never[0] } }];
         }
         const parsed = parse(value);
         if (!parsed.ok) {
           const hint = parsed.problem.startsWith('has userinfo') ? userinfoHint(value) : parsed.hint ? `; ${parsed.hint}` : '';
-          return [{ path, message: `origin "${value}" ${parsed.problem}${hint}` }];
+          return [{ path, messageId: 'grammar', data: { origin: value, problem: parsed.problem, hint } }];
         }
         if (!ORIGIN_CHARS.test(value)) {
-          return [{ path, message: `origin "${value}" contains a character no origin contains` }];
+          const char = [...value].find((c) => !ORIGIN_CHARS.test(c))!;
+          return [{ path, messageId: 'character', data: { origin: value, char } }];
         }
         const problem = browserProblem(value);
-        if (problem !== null) return [{ path, message: `origin "${value}" ${problem}` }];
+        if (problem !== null) return [{ path, messageId: 'browser', data: { origin: value, problem } }];
         return [];
       }),
 };

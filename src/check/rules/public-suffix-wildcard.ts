@@ -15,6 +15,10 @@ export const publicSuffixWildcard: Rule = {
   severity: 'error',
   optOut: 'public-suffix-wildcard',
   docs: 'Refuses a subdomain wildcard on a public suffix (https://*.com, *.co.uk, *.github.io, *.herokuapp.com): anyone can register a name there. An error with credentials, a warning without.',
+  messages: {
+    origin: 'origin {{origin}} allows every site under the public suffix {{=suffix}}, which anyone can register; {{=consequence}}; list your own origins (or add public-suffix-wildcard to dangerouslyAllow)',
+    regex: 'regex {{regex}} accepts any name under the public suffix {{=suffix}} ({{=sample}}, {{=other}}, …), which anyone can register; {{=consequence}}; spell out your own names (or add public-suffix-wildcard to dangerouslyAllow)',
+  },
   check: (p) => {
     const severity = isCredentialed(p) ? 'error' : 'warning';
     const findings: RuleFinding[] = [];
@@ -25,7 +29,8 @@ export const publicSuffixWildcard: Rule = {
       findings.push({
         severity,
         path: [...p.path, 'origins', index],
-        message: `origin "${value}" allows every site under the public suffix ${suffix}, which anyone can register; ${consequence(p)}; list your own origins (or add public-suffix-wildcard to dangerouslyAllow)`,
+        messageId: 'origin',
+        data: { origin: value, suffix, consequence: consequence(p) },
       });
     }
     for (const { value, index, analysis } of analyzedRegexes(p)) {
@@ -34,7 +39,8 @@ export const publicSuffixWildcard: Rule = {
       findings.push({
         severity,
         path: [...p.path, 'origins', index, 'regex'],
-        message: `regex ${JSON.stringify(value)} accepts any name under the public suffix ${span.suffix} (${span.sample}, ${span.other}, …), which anyone can register; ${consequence(p)}; spell out your own names (or add public-suffix-wildcard to dangerouslyAllow)`,
+        messageId: 'regex',
+        data: { regex: value, suffix: span.suffix, sample: span.sample, other: span.other, consequence: consequence(p) },
       });
     }
     return findings;

@@ -23,12 +23,15 @@ export const regexPermissive: Rule = {
   id: 'regex-permissive',
   severity: 'error',
   docs: 'Refuses a regex that accepts an attacker-shaped origin made from one it accepts: a literal dot replaced by another character, a suffix appended to the host, a name glued in front of the domain, or http in place of https.',
+  messages: {
+    hostile: 'regex {{regex}} also accepts the attacker\'s origin {{=explanation}}{{=also}}',
+  },
   check: (p) =>
     analyzedRegexes(p).flatMap(({ value, index, analysis }) => {
       const found = hostileOrigins(analysis).sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
       if (found.length === 0) return [];
       const [first, ...rest] = found;
       const also = rest.length ? `; it also accepts ${rest.map((h) => h.origin).join(' and ')}` : '';
-      return [{ path: [...p.path, 'origins', index, 'regex'], message: `regex ${JSON.stringify(value)} also accepts the attacker's origin ${explain(first!)}${also}` }];
+      return [{ path: [...p.path, 'origins', index, 'regex'], messageId: 'hostile', data: { regex: value, explanation: explain(first!), also } }];
     }),
 };

@@ -16,7 +16,9 @@ export const caddy: Target<'caddy'> = {
     return [
       {
         path: view.file,
-        includeHint: `import DIR/${view.file} at the top level of the Caddyfile; then import cors-<policy> as the first line of a site block and import cors-<policy>-upstream inside each of its reverse_proxy { } blocks`,
+        includeHint:
+          `import DIR/${view.file} at the top level of the Caddyfile; then import cors-<policy> as the first line of a site block and import cors-<policy>-upstream inside each of its reverse_proxy { } blocks` +
+          (view.policies.some((p) => p.forwards.length > 0) ? ' (a policy with upstream forwards by itself: import cors-<policy> alone)' : ''),
         body,
       },
     ];

@@ -20,7 +20,13 @@ export const dialect: Dialect = {
   include: [
     { file: 'http.conf', where: 'once, inside http {}', line: 'include DIR/http.conf;' },
     { file: '<name>.conf', where: 'inside the server {} or location {} that proxies to the application', line: 'include DIR/<name>.conf;' },
+    {
+      file: '<name>.conf (proxy mode)',
+      where: 'inside the server {}, at server level: it defines the location blocks of the policy\'s paths and forwards them to the upstream',
+      line: 'include DIR/<name>.conf;',
+    },
   ],
+  // Proxy mode uses ngx_http_proxy_module with SSL, which every Debian nginx package (nginx-light included) has.
   needs: [],
   syntaxCheck: 'nginx -t',
 };

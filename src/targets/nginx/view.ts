@@ -1,21 +1,43 @@
-// The nginx view model: every decision the nginx files embody is made here, as data the templates
-// only lay out (templates/nginx/*.hbs).
+// The nginx view model: the response plan (src/plan) mapped onto nginx's mechanisms, as data the
+// templates only lay out (templates/nginx/*.hbs). Every CORS decision is the plan's; this file only
+// chooses maps, variables and directives for them.
+//
+// Cost (npm run bench, CPU per request): every lookup is a hash (exact origins, subdomain wildcards
+// through `map … hostnames`, the request's stage); what remains over a server without CORS (~5–8%
+// on a shared 2-core machine) is nginx evaluating the map variables of the add_header lines, which
+// a value that depends on the request cannot avoid (constant add_header lines cost ~0–4%).
 //
 // Shape of the generated configuration:
-//   http.conf   two shared maps on "$request_method:$http_access_control_request_method":
+//   http.conf   shared maps, by hash on $request_method, then on Access-Control-Request-Method:
 //                 $cors_allowed = preflight | actual      $cors_refused = refused | ""
 //               per policy P (variables $cors_<P>_*, `-` written `_`):
-//                 map $http_origin → $cors_P_state: $cors_allowed for an allowed Origin,
-//                   $cors_refused for another, "" without Origin (one hash lookup or regex pass)
-//                 one map per response header the policy can send: $cors_P_state → value or ""
+//                 map $http_origin → $cors_P_state: $cors_allowed for an allowed Origin, $cors_refused
+//                   for another, "" without Origin (exact origins hashed; a last regex splits the
+//                   Origin for $cors_P_wild, a `hostnames` map of the subdomain wildcards)
+//                 with paths: $cors_P_vary on $uri (the plan's routes), $cors_P_state gated by it
+//                 one map per response header of the plan: $cors_P_state → value or ""
 //   P.conf      if ($cors_P_state = preflight) { return 204; }   if (… = refused) { return 403; }
 //               add_header <CORS header> $cors_P_<h> always;     (an empty value adds no header)
 //               add_header Vary Origin always;  proxy_hide_header <each CORS header>;
+//               proxy mode: a location per path that forwards to the upstream (proxyDirectives)
 import { doubleQuoted } from '../quoting.js';
-import { matcherRegex } from '../../model/regex.js';
-import { CORS_RESPONSE_HEADERS, type ListHeader, type Policy, type PolicySet } from '../../model/types.js';
+import type { CorsResponseHeader } from '../../model/types.js';
+import {
+  listText,
+  type HeaderPlan,
+  type HeaderValue,
+  type ListValue,
+  type Mount,
+  type ProxyPlan,
+  type OriginRegex,
+  type PolicyPlan,
+  type ResponsePlan,
+  type Route,
+  type Stage,
+  type SubdomainWildcard,
+} from '../../plan/index.js';
 import { chooseMapHashSettings, NGINX_MAP_HASH_DEFAULTS, type ExactKeys } from './hash.js';
-import { prefixRegex, prefixRoutes, type PrefixRoute } from '../paths.js';
+import { checkedPrefix, prefixRegex } from '../paths.js';
 
 /**
  * nginx 1.22 fails to build its variables hash ("could not build variables_hash") once a variable
@@ -42,6 +64,8 @@ export interface NginxMap {
   source: string;
   /** The resulting variable, with `$`. */
   variable: string;
+  /** `hostnames`: keys `*.suffix` match the source's labels by hash. */
+  hostnames?: true;
   entries: NginxMapEntry[];
 }
 
@@ -70,6 +94,25 @@ export interface NginxPolicyView {
   pathScoped: boolean;
   /** Its prefixes, each with the longer prefixes of other policies that are not its own. */
   governed: { prefix: string; except: string }[];
+  /** Proxy mode (contract §6): the location blocks that forward to the upstream, or null. */
+  proxy: NginxProxyView | null;
+}
+
+export interface NginxLocation {
+  /** `location` arguments: `/` or `^~ <prefix>`. */
+  match: string;
+  /** Directive lines, without the `;`-terminated indentation. */
+  directives: string[];
+}
+
+export interface NginxProxyView {
+  /** The upstream URL, for the comment. */
+  url: string;
+  /** Where certificates are verified against (https), for the comment; empty for http. */
+  caFile: string;
+  https: boolean;
+  dropsCredentials: boolean;
+  locations: NginxLocation[];
 }
 
 export interface NginxDirective {
@@ -145,7 +188,7 @@ interface RawEntry {
 
 function entries(raw: RawEntry[]): NginxMapEntry[] {
   // Keys longer than PAD_LIMIT (long regexes) are not padded and do not widen the others.
-  // A loop, not Math.max(...keys): spreading 125,000+ keys overflows the call stack.
+  // reduce, not Math.max(...): a spread of 500,000 lengths overflows the stack (issue 9).
   const width = raw.reduce((w, e) => (e.key.length <= PAD_LIMIT && e.key.length > w ? e.key.length : w), 0);
   return raw.map((e) => ({ key: e.key.padEnd(width), value: e.value }));
 }
@@ -154,257 +197,412 @@ function entries(raw: RawEntry[]): NginxMapEntry[] {
 const exactKey = (s: string) => nginxString(s);
 /** A regex key: `~` is case-sensitive (`~*` would not be); always quoted, as `{`, `}` and `;` end a token. */
 const regexKey = (re: string) => nginxString(`~${re}`);
+const escapeRegex = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 
-const STATE_PREFLIGHT = 'preflight';
+/** A map and the exact keys nginx hashes for it (for the map_hash_* settings). */
+interface BuiltMap {
+  map: NginxMap;
+  exact: ExactKeys;
+  /** A hostnames map's wildcard tables, one per level of labels. */
+  levels?: ExactKeys[];
+}
+
+/** The states of $cors_P_state: the plan's stages, plus a refused preflight. */
 const STATE_REFUSED = 'refused';
-const STATE_ACTUAL = 'actual';
 
 /**
- * Two maps every policy shares (defined once in http.conf): what an allowed and a refused Origin
- * mean for this request. A preflight is OPTIONS + a non-empty Access-Control-Request-Method (the
- * Origin is checked by the policy's own map). Their names have one `_`, policy variables two or more.
+ * Maps every policy shares (defined once in http.conf): what an allowed and a refused Origin mean
+ * for this request. A preflight is OPTIONS + a non-empty Access-Control-Request-Method (the Origin is
+ * checked by the policy's own map). Hash lookups only, no regex: nginx answers 400 to a method that
+ * is not upper case, so the case-insensitive key OPTIONS is exactly the method OPTIONS, and "" is
+ * both an empty and an absent header. Their names have one `_`, policy variables two or more.
  */
 export const SHARED_ALLOWED = '$cors_allowed';
 export const SHARED_REFUSED = '$cors_refused';
+const OPTIONS_ALLOWED = '$cors_optallowed';
+const OPTIONS_REFUSED = '$cors_optrefused';
 
-function sharedMaps(): { maps: NginxMap[]; exactKeys: ExactKeys[] } {
-  const source = nginxString(`$request_method:${REQUEST_METHOD_HEADER}`);
-  const preflight = regexKey('^OPTIONS:.');
-  return {
-    maps: [
-      {
-        comment: ['For an allowed Origin: a preflight (OPTIONS + non-empty Access-Control-Request-Method) or an actual request.'],
-        source,
-        variable: SHARED_ALLOWED,
-        entries: entries([
-          { key: preflight, value: STATE_PREFLIGHT },
-          { key: 'default', value: STATE_ACTUAL },
-        ]),
-      },
-      {
-        comment: ['For a refused Origin: a refused preflight, or "" (an actual request, forwarded without CORS headers).'],
-        source,
-        variable: SHARED_REFUSED,
-        entries: entries([{ key: preflight, value: STATE_REFUSED }]),
-      },
-    ],
-    exactKeys: [[], []],
-  };
+function sharedMap(comment: string, source: string, variable: string, raw: RawEntry[]): BuiltMap {
+  return { map: { comment: [comment], source, variable, entries: entries(raw) }, exact: raw.filter((e) => e.key !== 'default').map((e) => unquotedKey(e.key)) };
 }
 
-/** The value of a list header on an allowed preflight; undefined when it never has an element. */
-interface ListDecision {
-  /** Value when the reflected request header is empty or reflection is off. */
-  plain?: string;
-  /** Value when the reflected request header is non-empty (reflection on). */
-  reflected?: string;
-}
+/** The text nginx hashes for a quoted exact key (lower case). */
+const unquotedKey = (key: string) => key.replace(/^"|"$/g, '').toLowerCase();
 
-function listDecision(h: ListHeader, requestVariable: string): ListDecision {
-  const listed = h.listed.join(', ');
-  const out: ListDecision = {};
-  if (h.listed.length > 0) out.plain = literal(listed);
-  if (h.reflectRequest) out.reflected = h.listed.length > 0 ? literalThenVariable(`${listed}, `, requestVariable) : requestVariable;
-  return out;
+function sharedMaps(): BuiltMap[] {
+  const stage: Record<Stage, string> = { preflight: 'preflight', actual: 'actual' };
+  const none = exactKey('');
+  return [
+    sharedMap('For an allowed Origin: a preflight (OPTIONS + non-empty Access-Control-Request-Method) or an actual request.', '$request_method', SHARED_ALLOWED, [
+      { key: exactKey('OPTIONS'), value: OPTIONS_ALLOWED },
+      { key: 'default', value: stage.actual },
+    ]),
+    sharedMap('An OPTIONS request from an allowed Origin: a preflight unless Access-Control-Request-Method is empty or absent.', REQUEST_METHOD_HEADER, OPTIONS_ALLOWED, [
+      { key: none, value: stage.actual },
+      { key: 'default', value: stage.preflight },
+    ]),
+    sharedMap('For a refused Origin: a refused preflight, or "" (an actual request, forwarded without CORS headers).', '$request_method', SHARED_REFUSED, [
+      { key: exactKey('OPTIONS'), value: OPTIONS_REFUSED },
+    ]),
+    sharedMap('An OPTIONS request from a refused Origin: a refused preflight unless Access-Control-Request-Method is empty or absent.', REQUEST_METHOD_HEADER, OPTIONS_REFUSED, [
+      { key: none, value: nginxString('') },
+      { key: 'default', value: STATE_REFUSED },
+    ]),
+  ];
 }
 
 /** The normalized path nginx chooses a location with (decoded, dot-segments removed, slashes merged). */
 export const REQUEST_PATH = '$uri';
+
+/** The nginx variable of a request header: `$http_` + the name in lower case, `-` written `_`. */
+export const requestVariable = (header: string) => `$http_${header.toLowerCase().replace(/-/g, '_')}`;
+
+/** The suffix of the variable that holds a response header's value (`$cors_P_<suffix>`). */
+const HEADER_SUFFIX: Record<CorsResponseHeader, string> = {
+  'Access-Control-Allow-Origin': 'acao',
+  'Access-Control-Allow-Credentials': 'acac',
+  'Access-Control-Allow-Methods': 'acam',
+  'Access-Control-Allow-Headers': 'acah',
+  'Access-Control-Max-Age': 'acma',
+  'Access-Control-Expose-Headers': 'aceh',
+  'Access-Control-Allow-Private-Network': 'acapn',
+};
+
+// --- one policy: the Origin ---------------------------------------------------------------------
+
+/** One DNS label as the plan defines it for subdomain wildcards (src/plan/types.ts). */
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const DNS_NAME = new RegExp(`^(?:${LABEL}\\.)*${LABEL}$`);
+
+/**
+ * Shared named captures of the regex that splits an Origin for the hostnames maps. nginx stores a
+ * named capture in the variable of that name when the regex matches; the name has one `_`.
+ */
+const SPLIT_SCHEME = 'cors_wscheme';
+const SPLIT_HOST = 'cors_whost';
+const SPLIT_PORT = 'cors_wport';
+/**
+ * `scheme://host[:port]` where every label of the host is a LABEL: then "host is one or more labels,
+ * a dot and the suffix" is exactly "host ends in .suffix", which a hostnames map finds by hash.
+ */
+const SPLIT_ORIGIN = `^(?<${SPLIT_SCHEME}>https?)://(?<${SPLIT_HOST}>(?:${LABEL}\\.)+${LABEL})(?::(?<${SPLIT_PORT}>[0-9]{1,5}))?$`;
+/** The hostnames map's source: the host, then the port and scheme as two more labels (`a.example.com.p8443.https`). */
+const SPLIT_KEY = `$${SPLIT_HOST}.p$${SPLIT_PORT}.$${SPLIT_SCHEME}`;
+const wildcardKey = (w: SubdomainWildcard) => `*.${w.suffix}.p${w.port ?? ''}.${w.scheme}`;
+
+/** Wildcards a hostnames map can hold: the suffix is made of LABELs (else its regex stays). */
+function hashable(r: OriginRegex): r is OriginRegex & { wildcard: SubdomainWildcard } {
+  return r.wildcard !== undefined && DNS_NAME.test(r.wildcard.suffix);
+}
+
+/**
+ * Subdomain wildcards, looked up by hash: `$cors_P_wild` is $cors_allowed when the split Origin's
+ * key ends in one of the wildcards' keys, $cors_refused otherwise.
+ */
+function wildcardMap(p: PolicyPlan, wildcards: readonly SubdomainWildcard[], variable: string): BuiltMap {
+  const keys = [...new Set(wildcards.map(wildcardKey))];
+  return {
+    map: {
+      comment: [
+        `Policy ${p.name}: the subdomain wildcards, found by hash (a hostnames map matches "*.suffix" on the labels`,
+        `of "${SPLIT_KEY}", which the last regex of the map below captured).`,
+      ],
+      source: nginxString(SPLIT_KEY),
+      variable,
+      hostnames: true,
+      entries: entries([{ key: 'default', value: SHARED_REFUSED }, ...keys.map((k) => ({ key: nginxString(k), value: SHARED_ALLOWED }))]),
+    },
+    exact: [],
+    levels: wildcardLevels(keys),
+  };
+}
+
+/**
+ * The keys of the hash tables nginx builds for wildcard keys (ngx_hash_wildcard_init): one table per
+ * level of labels read from the right, keyed by the next label. Sized like the exact keys.
+ */
+function wildcardLevels(keys: readonly string[]): ExactKeys[] {
+  const levels = new Map<string, Set<string>>();
+  for (const k of keys) {
+    const labels = k.slice(2).split('.').reverse();
+    labels.forEach((label, i) => {
+      const parent = labels.slice(0, i).join('.');
+      levels.set(parent, (levels.get(parent) ?? new Set()).add(label));
+    });
+  }
+  return [...levels.values()].map((s) => [...s]);
+}
+
+/**
+ * The request's state for this policy, in one lookup of the Origin: exact origins are hashed string
+ * keys (nginx compares them ignoring case); the other entries are the plan's anchored regexes,
+ * case-sensitive regex keys tried in order, except subdomain wildcards, which the last regex hands
+ * to a hostnames map. The shared maps tell preflights from the rest.
+ */
+function originMaps(p: PolicyPlan, variable: string, wildVariable: string): BuiltMap[] {
+  const raw: RawEntry[] = [
+    { key: 'default', value: p.origins.kind === 'any' ? SHARED_ALLOWED : SHARED_REFUSED },
+    { key: exactKey(''), value: nginxString('') },
+  ];
+  const exact = [''];
+  const wildcards: SubdomainWildcard[] = [];
+  if (p.origins.kind === 'list') {
+    for (const o of p.origins.exact) {
+      raw.push({ key: exactKey(o), value: SHARED_ALLOWED });
+      exact.push(o.toLowerCase());
+    }
+    for (const r of p.origins.regexes) {
+      if (hashable(r)) wildcards.push(r.wildcard);
+      else raw.push({ key: regexKey(r.regex), value: SHARED_ALLOWED });
+    }
+  }
+  // Last: a regex that matches would end the search, and every other regex gives the same answer.
+  if (wildcards.length > 0) raw.push({ key: regexKey(SPLIT_ORIGIN), value: wildVariable });
+  const comment =
+    p.origins.kind === 'any'
+      ? `Policy ${p.name}: any Origin is allowed (origins: "*"); "" without an Origin header.`
+      : `Policy ${p.name}: ${SHARED_ALLOWED} for an allowed Origin, ${SHARED_REFUSED} for any other, "" without one.`;
+  const state: BuiltMap = { map: { comment: [comment], source: REQUEST_ORIGIN, variable, entries: entries(raw) }, exact };
+  return wildcards.length > 0 ? [wildcardMap(p, wildcards, wildVariable), state] : [state];
+}
+
+// --- one policy: the path (contract §2a) ----------------------------------------------------------
+
 const VARY_ORIGIN = 'Origin';
 
 /**
- * Contract §2a: `$cors_P_vary` is `Origin` where the policy governs the path and "" elsewhere: the
- * longest of the file's prefixes that matches `$uri` decides (nginx tries a map's regex keys in
- * order, so the longest come first). `$cors_P_state` is then the Origin's state there and ""
- * elsewhere, so the policy answers no preflight and adds no header (Vary included) at a path it
- * does not govern.
+ * The plan's routes that decide whether `p` governs a path, longest first: its own, and the longer
+ * ones of other policies that extend one of its prefixes (any other route cannot take a path from
+ * it: leaving it out saves a regex per request).
  */
-function pathMaps(policy: Policy, routes: PrefixRoute[], originState: string, stateVar: string, varyVar: string): { maps: NginxMap[]; exactKeys: ExactKeys[] } {
-  const keyed = new Map<string, string>();
-  for (const r of routes) {
-    keyed.set(r.prefix, VARY_ORIGIN);
-    for (const e of r.excluded) if (!keyed.has(e)) keyed.set(e, nginxString(''));
-  }
-  const ordered = [...keyed.entries()].sort((a, b) => b[0].length - a[0].length);
-  return {
-    maps: [
-      {
+function decidingRoutes(p: PolicyPlan, routes: readonly Route[]): { prefix: string; own: boolean }[] {
+  const own = routes.filter((r) => r.policy === p.name).map((r) => checkedPrefix(r.prefix, 'nginx'));
+  return routes
+    .map((r) => ({ prefix: checkedPrefix(r.prefix, 'nginx'), own: r.policy === p.name }))
+    .filter((r) => r.own || own.some((o) => r.prefix.length > o.length && r.prefix.startsWith(o)));
+}
+
+/**
+ * `$cors_P_vary` is `Origin` where the policy governs the path and "" elsewhere: nginx tries a map's
+ * regex keys in order, and the plan's routes come longest first. `$cors_P_state` is then the
+ * Origin's state there and "" elsewhere, so the policy answers no preflight and adds no header
+ * (Vary included) at a path it does not govern.
+ */
+function pathMaps(p: PolicyPlan, routes: readonly Route[], originVar: string, stateVar: string, varyVar: string): BuiltMap[] {
+  const raw = decidingRoutes(p, routes).map((r) => ({ key: regexKey(prefixRegex(r.prefix)), value: r.own ? VARY_ORIGIN : nginxString('') }));
+  return [
+    {
+      map: {
         comment: [
-          `Policy ${policy.name} governs the paths (nginx's normalized $uri) that start with ${policy.paths.join(', ')},`,
+          `Policy ${p.name} governs the paths (nginx's normalized $uri) that start with ${p.paths.join(', ')},`,
           'unless a longer prefix of another policy of this file matches: Origin there, "" elsewhere.',
         ],
         source: REQUEST_PATH,
         variable: varyVar,
-        entries: entries(ordered.map(([prefix, value]) => ({ key: regexKey(prefixRegex(prefix)), value }))),
+        entries: entries(raw),
       },
-      {
-        comment: [`Policy ${policy.name}: the request's state where it governs the path, "" elsewhere.`],
+      exact: [],
+    },
+    {
+      map: {
+        comment: [`Policy ${p.name}: the request's state where it governs the path, "" elsewhere.`],
         source: varyVar,
         variable: stateVar,
-        entries: entries([{ key: exactKey(VARY_ORIGIN), value: originState }]),
+        entries: entries([{ key: exactKey(VARY_ORIGIN), value: originVar }]),
       },
-    ],
-    exactKeys: [[], [VARY_ORIGIN.toLowerCase()]],
+      exact: [VARY_ORIGIN.toLowerCase()],
+    },
+  ];
+}
+
+// --- one policy: the response headers ------------------------------------------------------------
+
+/** How one plan entry reads in a map: its value, and the request variable it needs beside the state. */
+interface StageEntry {
+  stage: Stage;
+  /** Map entries keyed on the text after `<stage>:` of a `"$state:$var"` source. */
+  keyed: { after: string; value: string }[];
+  /** The request variable that source needs, or null: then the map is keyed on the state alone. */
+  needs: string | null;
+}
+
+function valueText(v: Exclude<HeaderValue, { kind: 'list' }>): string {
+  return v.kind === 'literal' ? literal(v.text) : REQUEST_ORIGIN;
+}
+
+/** A list header: the listed text alone, or followed by the request's own non-empty header. */
+function listEntry(h: HeaderPlan, v: ListValue): StageEntry {
+  const text = listText(v);
+  if (v.reflect === null) {
+    if (text.alone === null) throw new Error(`nginx: the plan's ${h.name} never has a value`);
+    return { stage: h.on, keyed: [{ after: '', value: literal(text.alone) }], needs: null };
+  }
+  const variable = requestVariable(v.reflect);
+  const keyed = [{ after: '.', value: text.beforeRequest === '' ? variable : literalThenVariable(text.beforeRequest, variable) }];
+  if (text.alone !== null) keyed.push({ after: '', value: literal(text.alone) });
+  return { stage: h.on, keyed, needs: variable };
+}
+
+function stageEntry(h: HeaderPlan): StageEntry {
+  if (h.value.kind === 'list') {
+    if (h.onlyIf) throw new Error(`nginx: the plan's ${h.name} has both a list value and a condition`);
+    return listEntry(h, h.value);
+  }
+  const value = valueText(h.value);
+  if (!h.onlyIf) return { stage: h.on, keyed: [{ after: '', value }], needs: null };
+  // A regex key, anchored at both ends: string keys would ignore case.
+  return { stage: h.on, keyed: [{ after: `${escapeRegex(h.onlyIf.equals)}$`, value }], needs: requestVariable(h.onlyIf.header) };
+}
+
+const STAGE_WORDS: Record<Stage, string> = { preflight: 'preflights', actual: 'actual requests' };
+
+function headerComment(name: string, plans: readonly HeaderPlan[]): string[] {
+  const on = plans.map((h) => STAGE_WORDS[h.on]).join(' and ');
+  const lines = [`${name}, on allowed ${on}.`];
+  const h = plans[0]!;
+  if (h.value.kind === 'origin') lines.push("The value is the request's Origin, once it matched above.");
+  if (h.value.kind === 'list' && h.value.reflect) lines.push(`A non-empty ${h.value.reflect} is reflected after the listed names.`);
+  if (h.onlyIf) lines.push(`Only when the request sent exactly ${h.onlyIf.header}: ${h.onlyIf.equals} (a regex key: string keys ignore case).`);
+  return lines;
+}
+
+/**
+ * One map per response header the plan sends (its entries for each stage), source `$cors_P_state`,
+ * or `"$cors_P_state:<request variable>"` when a value reflects or depends on a request header.
+ * nginx sends no header for a map that gives "".
+ */
+function headerMap(name: CorsResponseHeader, plans: readonly HeaderPlan[], stateVar: string, variable: string): BuiltMap {
+  const staged = plans.map(stageEntry);
+  const needs = [...new Set(staged.map((s) => s.needs).filter((n): n is string => n !== null))];
+  if (needs.length > 1) throw new Error(`nginx: the plan's ${name} depends on two request headers`);
+  const need = needs[0] ?? null;
+  const comment = headerComment(name, plans);
+  if (need === null) {
+    const raw = staged.map((s) => ({ key: s.stage, value: s.keyed[0]!.value }));
+    return { map: { comment, source: stateVar, variable, entries: entries(raw) }, exact: raw.map((r) => r.key) };
+  }
+  const raw = staged.flatMap((s) => s.keyed.map((k) => ({ key: regexKey(`^${s.stage}:${k.after}`), value: k.value })));
+  return { map: { comment, source: nginxString(`${stateVar}:${need}`), variable, entries: entries(raw) }, exact: [] };
+}
+
+/** The plan's headers grouped by name, in the plan's order. */
+function byName(headers: readonly HeaderPlan[]): Map<CorsResponseHeader, HeaderPlan[]> {
+  const out = new Map<CorsResponseHeader, HeaderPlan[]>();
+  for (const h of headers) out.set(h.name, [...(out.get(h.name) ?? []), h]);
+  return out;
+}
+
+function headerMaps(p: PolicyPlan, stateVar: string): { built: BuiltMap[]; addHeaders: NginxHeaderLine[] } {
+  const built: BuiltMap[] = [];
+  const addHeaders: NginxHeaderLine[] = [];
+  for (const [name, plans] of byName(p.headers)) {
+    const variable = variableName(p.name, HEADER_SUFFIX[name]);
+    built.push(headerMap(name, plans, stateVar, variable));
+    addHeaders.push({ name, value: variable });
+  }
+  return { built, addHeaders };
+}
+
+// --- one policy: proxy mode (contract §6) ----------------------------------------------------------
+
+/** The trust store nginx verifies an https upstream against when the policy names no `ca`: nginx has no implicit one. */
+export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+/** OpenSSL's default depth; nginx's proxy_ssl_verify_depth default (1) refuses a chain with an intermediate. */
+const VERIFY_DEPTH = 100;
+
+/**
+ * The path rewrite of one mount: the normalized $uri minus the prefix (leading slashes dropped)
+ * after the base path; a rest starting with a `.` or `..` segment does not match (no rewrite, 400).
+ */
+function mountRewrite(m: Mount): string {
+  const prefix = escapeRegex(checkedPrefix(m.prefix, 'nginx'));
+  return `rewrite ${nginxString(`^${prefix}/*((?!\\.\\.?(?:/|$)).*)$`)} ${literalThenVariable(checkedPrefix(m.basePath, 'nginx'), '$1')} break;`;
+}
+
+function proxyDirectives(x: ProxyPlan, m: Mount): string[] {
+  const out = [
+    mountRewrite(m),
+    'return 400;',
+    `proxy_pass ${x.origin};`,
+    `proxy_set_header Host ${literal(x.authority)};`,
+    ...x.dropRequestHeaders.map((h) => `proxy_set_header ${h} "";`),
+    'proxy_http_version 1.1;',
+    'proxy_request_buffering off;',
+    'proxy_buffering off;',
+  ];
+  if (x.scheme === 'https') {
+    // nginx shares one implicit upstream, and its cached TLS session, among every proxy_pass to the
+    // same URL in http {}; a resumed session skips verification, so a session verified against
+    // another location's CA would be accepted here (measured: 200 instead of 502). No reuse.
+    out.push(
+      'proxy_ssl_server_name on;',
+      'proxy_ssl_verify on;',
+      `proxy_ssl_verify_depth ${VERIFY_DEPTH};`,
+      `proxy_ssl_trusted_certificate ${literal(x.ca ?? SYSTEM_CA_BUNDLE)};`,
+      'proxy_ssl_session_reuse off;',
+    );
+  }
+  // Redirects and cookie paths into the upstream URL, absolute or not, onto the same place here.
+  const proxied = m.prefix.endsWith('/') ? m.prefix : `${m.prefix}/`;
+  out.push(
+    'absolute_redirect off;',
+    `proxy_redirect ${literal(`${x.origin}${x.basePath}`)} ${literal(proxied)};`,
+    `proxy_redirect ${literal(x.basePath)} ${literal(proxied)};`,
+    `proxy_cookie_domain ${regexKey('^.*$')} "";`,
+    `proxy_cookie_path ${literal(x.basePath)} ${literal(proxied)};`,
+  );
+  return out;
+}
+
+function proxyView(x: ProxyPlan, url: string): NginxProxyView {
+  return {
+    url,
+    caFile: x.scheme === 'https' ? (x.ca ?? SYSTEM_CA_BUNDLE) : '',
+    https: x.scheme === 'https',
+    dropsCredentials: x.dropRequestHeaders.length > 0,
+    locations: x.mounts.map((m) => ({ match: m.prefix === '/' ? '/' : `^~ ${checkedPrefix(m.prefix, 'nginx')}`, directives: proxyDirectives(x, m) })),
   };
 }
 
-function policyView(policy: Policy, routes: PrefixRoute[] | null): { view: NginxPolicyView; exactKeys: ExactKeys[] } {
-  const v = (suffix: string) => variableName(policy.name, suffix);
+// --- one policy ---------------------------------------------------------------------------------
+
+/** The requests nginx answers itself, from the plan's answers. */
+function returns(p: PolicyPlan, stateVar: string): NginxReturn[] {
+  const out: NginxReturn[] = [{ variable: stateVar, state: 'preflight', status: p.answers.allowed }];
+  if (p.answers.refused !== null) out.push({ variable: stateVar, state: STATE_REFUSED, status: p.answers.refused });
+  return out;
+}
+
+function governed(p: PolicyPlan, routes: readonly Route[]): NginxPolicyView['governed'] {
+  return p.paths.map((prefix) => {
+    const except = decidingRoutes(p, routes)
+      .filter((r) => !r.own && r.prefix.startsWith(prefix))
+      .map((r) => r.prefix);
+    return { prefix, except: except.length > 0 ? ` (except ${except.join(', ')}: another policy's)` : '' };
+  });
+}
+
+function policyView(p: PolicyPlan, routes: readonly Route[] | null): { view: NginxPolicyView; exactKeys: ExactKeys[] } {
+  const v = (suffix: string) => variableName(p.name, suffix);
   const stateVar = v('state');
-  // With paths, the Origin's map feeds the path maps, which give the policy's state.
-  const originStateVar = routes ? v('origin') : stateVar;
-  const maps: NginxMap[] = [];
-  const exactKeys: ExactKeys[] = [];
-  const addMap = (m: NginxMap, exact: ExactKeys) => {
-    maps.push(m);
-    exactKeys.push(exact);
-  };
-
-  // 1. The request's state for this policy, in one lookup of the Origin: exact origins are hashed
-  // string keys (nginx compares them ignoring case); wildcards and regexes are anchored,
-  // case-sensitive regex keys tried in order. The shared maps tell preflights from the rest.
-  const stateEntries: RawEntry[] = [
-    { key: 'default', value: policy.origins.kind === 'any' ? SHARED_ALLOWED : SHARED_REFUSED },
-    { key: exactKey(''), value: nginxString('') },
-  ];
-  const stateExact = [''];
-  if (policy.origins.kind === 'list') {
-    for (const m of policy.origins.matchers) {
-      if (m.kind === 'exact') {
-        stateEntries.push({ key: exactKey(m.origin), value: SHARED_ALLOWED });
-        stateExact.push(m.origin.toLowerCase());
-      }
-    }
-    for (const m of policy.origins.matchers) {
-      if (m.kind !== 'exact') stateEntries.push({ key: regexKey(matcherRegex(m)), value: SHARED_ALLOWED });
-    }
-  }
-  addMap(
-    {
-      comment: [
-        policy.origins.kind === 'any'
-          ? `Policy ${policy.name}: any Origin is allowed (origins: "*"); "" without an Origin header.`
-          : `Policy ${policy.name}: ${SHARED_ALLOWED} for an allowed Origin, ${SHARED_REFUSED} for any other, "" without one.`,
-      ],
-      source: REQUEST_ORIGIN,
-      variable: originStateVar,
-      entries: entries(stateEntries),
-    },
-    stateExact,
-  );
   const varyVar = v('vary');
-  if (routes) {
-    const paths = pathMaps(policy, routes, originStateVar, stateVar, varyVar);
-    paths.maps.forEach((m, i) => addMap(m, paths.exactKeys[i]!));
-  }
-
-  // 2. One map per header the policy can send; a header whose map gives "" is not sent.
-  const addHeaders: NginxHeaderLine[] = [];
-  const byState = (suffix: string, header: string, values: { preflight?: string; actual?: string }, comment: string[]) => {
-    const variable = v(suffix);
-    const raw: RawEntry[] = [];
-    const exact: string[] = [];
-    if (values.preflight !== undefined) {
-      raw.push({ key: STATE_PREFLIGHT, value: values.preflight });
-      exact.push(STATE_PREFLIGHT);
-    }
-    if (values.actual !== undefined) {
-      raw.push({ key: STATE_ACTUAL, value: values.actual });
-      exact.push(STATE_ACTUAL);
-    }
-    addMap({ comment, source: stateVar, variable, entries: entries(raw) }, exact);
-    addHeaders.push({ name: header, value: variable });
-  };
-
-  const anyOrigin = policy.origins.kind === 'any' && !policy.credentials;
-  const allowOrigin = anyOrigin ? nginxString('*') : REQUEST_ORIGIN;
-  byState(
-    'acao',
-    'Access-Control-Allow-Origin',
-    { preflight: allowOrigin, actual: allowOrigin },
-    [anyOrigin ? 'Access-Control-Allow-Origin: * (any origin, no credentials).' : 'Access-Control-Allow-Origin: the request\'s Origin, once it matched above.'],
-  );
-  if (policy.credentials) {
-    byState('acac', 'Access-Control-Allow-Credentials', { preflight: 'true', actual: 'true' }, ['Access-Control-Allow-Credentials.']);
-  }
-
-  const listHeaderMap = (suffix: string, header: string, h: ListHeader, requestVariable: string, requestName: string) => {
-    const d = listDecision(h, requestVariable);
-    if (d.plain === undefined && d.reflected === undefined) return;
-    if (d.reflected === undefined) {
-      byState(suffix, header, { preflight: d.plain! }, [`${header} (preflights only).`]);
-      return;
-    }
-    // With credentials `*` cannot be sent: the request's own header is reflected after the listed
-    // names, only when it is non-empty.
-    const variable = v(suffix);
-    const raw: RawEntry[] = [{ key: regexKey(`^${STATE_PREFLIGHT}:.`), value: d.reflected }];
-    if (d.plain !== undefined) raw.push({ key: regexKey(`^${STATE_PREFLIGHT}:`), value: d.plain });
-    addMap(
-      {
-        comment: [
-          `${header} (preflights only). With credentials, "*" is no wildcard for browsers:`,
-          `a non-empty ${requestName} is reflected after the listed names instead.`,
-        ],
-        source: nginxString(`${stateVar}:${requestVariable}`),
-        variable,
-        entries: entries(raw),
-      },
-      [],
-    );
-    addHeaders.push({ name: header, value: variable });
-  };
-  listHeaderMap('acam', 'Access-Control-Allow-Methods', policy.allowMethods, REQUEST_METHOD_HEADER, 'Access-Control-Request-Method');
-  listHeaderMap('acah', 'Access-Control-Allow-Headers', policy.allowHeaders, REQUEST_HEADERS_HEADER, 'Access-Control-Request-Headers');
-
-  if (policy.maxAge !== null) {
-    byState('acma', 'Access-Control-Max-Age', { preflight: nginxString(String(policy.maxAge)) }, ['Access-Control-Max-Age (preflights only).']);
-  }
-  if (policy.privateNetwork) {
-    const variable = v('acapn');
-    addMap(
-      {
-        comment: [
-          'Access-Control-Allow-Private-Network, on preflights that sent exactly',
-          'Access-Control-Request-Private-Network: true (a regex key: string keys ignore case).',
-        ],
-        source: nginxString(`${stateVar}:${REQUEST_PNA_HEADER}`),
-        variable,
-        entries: entries([{ key: regexKey(`^${STATE_PREFLIGHT}:true$`), value: 'true' }]),
-      },
-      [],
-    );
-    addHeaders.push({ name: 'Access-Control-Allow-Private-Network', value: variable });
-  }
-  if (policy.exposeHeaders.length > 0) {
-    byState('aceh', 'Access-Control-Expose-Headers', { actual: literal(policy.exposeHeaders.join(', ')) }, [
-      'Access-Control-Expose-Headers (actual requests only).',
-    ]);
-  }
-  addHeaders.push({ name: 'Vary', value: routes ? varyVar : VARY_ORIGIN });
-
-  // add_header lines in the order of CORS_RESPONSE_HEADERS, Vary last.
-  const order = (name: string) => {
-    const i = (CORS_RESPONSE_HEADERS as readonly string[]).indexOf(name);
-    return i < 0 ? CORS_RESPONSE_HEADERS.length : i;
-  };
-  addHeaders.sort((a, b) => order(a.name) - order(b.name));
-
+  // With paths, the Origin's map feeds the path maps, which give the policy's state.
+  const originVar = routes ? v('origin') : stateVar;
+  const headers = headerMaps(p, stateVar);
+  const built = [...originMaps(p, originVar, v('wild')), ...(routes ? pathMaps(p, routes, originVar, stateVar, varyVar) : []), ...headers.built];
   return {
     view: {
-      name: policy.name,
-      file: `${policy.name}.conf`,
-      maps,
-      returns: [
-        { variable: stateVar, state: STATE_PREFLIGHT, status: 204 },
-        { variable: stateVar, state: STATE_REFUSED, status: 403 },
-      ],
-      addHeaders,
-      hideHeaders: [...CORS_RESPONSE_HEADERS],
+      name: p.name,
+      file: `${p.name}.conf`,
+      maps: built.map((b) => b.map),
+      returns: returns(p, stateVar),
+      addHeaders: [...headers.addHeaders, { name: 'Vary', value: routes ? varyVar : p.vary }],
+      hideHeaders: [...p.strip],
       pathScoped: routes !== null,
-      governed: (routes ?? []).map((r) => ({ prefix: r.prefix, except: r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')}: another policy's)` : '' })),
+      governed: routes ? governed(p, routes) : [],
+      proxy: p.proxy ? proxyView(p.proxy, `${p.proxy.origin}${p.proxy.basePath}`) : null,
     },
-    exactKeys,
+    exactKeys: built.flatMap((b) => [b.exact, ...(b.levels ?? [])]),
   };
 }
 
@@ -424,18 +622,18 @@ export function variablesBucketSize(count: number): number | null {
   return 512;
 }
 
-export function buildNginxView(set: PolicySet): NginxView {
+export function buildNginxView(plan: ResponsePlan): NginxView {
   const shared = sharedMaps();
-  const built = set.policies.map((p) => policyView(p, prefixRoutes(set, p, 'nginx', false)));
-  const map = chooseMapHashSettings([...shared.exactKeys, ...built.flatMap((b) => b.exactKeys)]);
+  const built = plan.policies.map((p) => policyView(p, plan.pathScoped ? plan.routes : null));
+  const map = chooseMapHashSettings([...shared.map((s) => s.exact), ...built.flatMap((b) => b.exactKeys)]);
   const mapHash: NginxDirective[] = [];
   if (map.bucketSize !== NGINX_MAP_HASH_DEFAULTS.bucketSize) mapHash.push({ line: `map_hash_bucket_size ${map.bucketSize};` });
   if (map.maxSize !== NGINX_MAP_HASH_DEFAULTS.maxSize) mapHash.push({ line: `map_hash_max_size ${map.maxSize};` });
-  const variableCount = shared.maps.length + built.reduce((n, b) => n + b.view.maps.length, 0);
+  const variableCount = shared.length + built.reduce((n, b) => n + b.view.maps.length, 0);
   const bucket = variablesBucketSize(variableCount);
   const variablesHash: NginxDirective[] = bucket === null ? [] : [{ line: `variables_hash_bucket_size ${bucket};` }];
   return {
-    sharedMaps: shared.maps,
+    sharedMaps: shared.map((s) => s.map),
     policies: built.map((b) => b.view),
     setsMapHash: mapHash.length > 0,
     mapHash,

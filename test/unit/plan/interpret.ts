@@ -1,15 +1,26 @@
 // The response plan read as a server would execute it: what the three targets render, interpreted
 // directly. Only the tests use it, to hold the plan against the reference evaluator.
 import type { ExpectedResponse, CorsRequest } from '../../../src/model/evaluate.js';
-import type { HeaderPlan, PolicyPlan } from '../../../src/plan/index.js';
+import type { HeaderPlan, OriginRegex, PolicyPlan } from '../../../src/plan/index.js';
 
 type Answer = Pick<ExpectedResponse, 'kind' | 'outcome' | 'forwarded' | 'status' | 'headers' | 'varyOrigin'>;
 
 const get = (req: CorsRequest, name: string) => req.headers[name.toLowerCase()];
 
+/** One or more DNS labels, each followed by a dot (src/model/regex.ts). */
+const LABELS = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+$/;
+
+/** A `subdomainsOf` entry read as a suffix lookup: what a server that hashes the suffix does. */
+export function underSuffix(s: NonNullable<OriginRegex['subdomainsOf']>, origin: string): boolean {
+  const head = `${s.scheme}://`;
+  if (!origin.startsWith(head) || !origin.endsWith(`.${s.suffix}`)) return false;
+  return LABELS.test(origin.slice(head.length, origin.length - s.suffix.length));
+}
+
 function originAllowed(plan: PolicyPlan, origin: string): boolean {
   if (plan.origins.kind === 'any') return true;
-  return plan.origins.exact.includes(origin) || plan.origins.regexes.some((r) => new RegExp(r.regex).test(origin));
+  const accepts = (r: OriginRegex) => (r.subdomainsOf ? underSuffix(r.subdomainsOf, origin) : new RegExp(r.regex).test(origin));
+  return plan.origins.exact.includes(origin) || plan.origins.regexes.some(accepts);
 }
 
 function value(h: HeaderPlan, req: CorsRequest): string | undefined {

@@ -6,15 +6,19 @@ import {
   buildPolicyView,
   caddyRegex,
   caddyToken,
+  CEL_LIMIT,
+  celString,
+  inChunks,
   type CaddyHeaderField,
   type CaddyPolicyView,
 } from '../../../src/targets/caddy/view.js';
 import { normalizePolicy, type RawPolicy } from '../../../src/model/normalize.js';
 import { CORS_RESPONSE_HEADERS, type Policy, type PolicySet } from '../../../src/model/types.js';
+import { policyPlan } from '../../../src/plan/index.js';
 
 const ORIGIN = '"{http.request.header.Origin}"';
 const policy = (name: string, raw: RawPolicy): Policy => normalizePolicy(name, raw);
-const view = (name: string, raw: RawPolicy): CaddyPolicyView => buildPolicyView(policy(name, raw));
+const view = (name: string, raw: RawPolicy): CaddyPolicyView => buildPolicyView(policyPlan(policy(name, raw)));
 
 /** The header fields set under a matcher (`@cors-<name>-<suffix>`), as field → value. */
 function fields(v: CaddyPolicyView, suffix: string): Record<string, string> | undefined {
@@ -46,7 +50,7 @@ describe('caddy view: names', () => {
     ]);
   });
 
-  it('namespaces every matcher, regexp name, map placeholder and variable per policy', () => {
+  it('namespaces every matcher, regexp name and variable per policy', () => {
     for (const p of v.policies) {
       const prefix = `cors-${p.name}-`;
       for (const m of p.matchers) {
@@ -58,15 +62,11 @@ describe('caddy view: names', () => {
           if (vars) expect(vars[1]).toBe(`${prefix}origin-allowed`);
         }
       }
-      expect(p.map.destination).toBe(`{CORS-${p.name}-origin-allowed}`);
-      expect(p.map.variable).toBe(`${prefix}origin-allowed`);
+      expect(p.originVariable).toBe(`${prefix}origin-allowed`);
+      for (const x of p.vars) expect(x.variable).toBe(`${prefix}origin-allowed`);
     }
     const names = v.policies.flatMap((p) => p.matchers.map((m) => m.name));
     expect(new Set(names).size).toBe(names.length);
-  });
-
-  it('gives the map a destination no lower-case origin can contain (Caddy refuses an input containing it)', () => {
-    for (const p of v.policies) expect(p.map.destination).toMatch(/[A-Z]/);
   });
 
   it('refers only to matchers it defines', () => {
@@ -95,21 +95,19 @@ describe('caddy view: origins', () => {
     ],
   });
 
-  it('puts exact origins in the map as plain keys, first, and patterns and regexes as quoted ~ keys', () => {
-    expect(v.hasMap).toBe(true);
-    expect(v.map.source).toBe('{http.request.header.Origin}');
-    expect(v.map.entries.map((e) => e.key)).toEqual([
-      'https://app.example.com',
-      'http://[::1]:8080',
-      '"~^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+example\\.com$"',
-      '"~^http://localhost(:[0-9]{1,5})?$"',
-      '"~^https://pr-[0-9]+\\.preview\\.example\\.net$"',
+  it('looks exact origins up in a CEL list, *.host suffixes by shape and list, and other regexes one by one after them', () => {
+    const O = '{http.request.header.Origin}';
+    const lastTwo = `${O}.substring(${O}.lastIndexOf(".", ${O}.lastIndexOf(".") - 1) + 1)`;
+    expect(v.matchers.filter((m) => /-o[0-9]+$/.test(m.name)).map((m) => m.conditions)).toEqual([
+      [`expression \`${O} in ["https://app.example.com","http://[::1]:8080"]\``],
+      [`expression \`${O}.matches("^https://([a-z0-9]([a-z0-9-]\\x7b0,61}[a-z0-9])?\\\\.)+[^.]+(\\\\.[^.]+)\\x7b1}$") && ${lastTwo} in ["example.com"]\``],
+      [`expression \`{http.vars.cors-mixed-origin-allowed} != "yes" && ${O}.matches("^http://localhost(:[0-9]\\x7b1,5})?$")\``],
+      [`expression \`{http.vars.cors-mixed-origin-allowed} != "yes" && ${O}.matches("^https://pr-[0-9]+\\\\.preview\\\\.example\\\\.net$")\``],
     ]);
-    expect(new Set(v.map.entries.map((e) => e.output))).toEqual(new Set(['yes']));
-    expect(v.map.defaultOutput).toBe('no');
+    expect(v.vars).toEqual([0, 1, 2, 3].map((i) => ({ matcher: `@cors-mixed-o${i}`, variable: 'cors-mixed-origin-allowed', value: 'yes' })));
   });
 
-  it('checks the map answer (through the request variable) in the allowed and refused matchers', () => {
+  it('checks the request variable in the allowed and refused matchers', () => {
     expect(matcher(v, 'preflight')!.conditions).toContain('vars cors-mixed-origin-allowed yes');
     expect(matcher(v, 'actual')!.conditions).toContain('vars cors-mixed-origin-allowed yes');
     expect(matcher(v, 'preflight-refused')!.conditions).toContain('not vars cors-mixed-origin-allowed yes');
@@ -231,10 +229,9 @@ describe('caddy view: credentials and "*" in methods / allowHeaders', () => {
 });
 
 describe('caddy view: origins "*"', () => {
-  it('needs no map, answers every non-empty Origin with "*" and never refuses a preflight', () => {
+  it('needs no origin lookup, answers every non-empty Origin with "*" and never refuses a preflight', () => {
     const v = view('public', { origins: '*', methods: ['GET', 'HEAD'], exposeHeaders: ['X-Request-Id'] });
-    expect(v.hasMap).toBe(false);
-    expect(v.map.entries).toEqual([]);
+    expect(v.vars).toEqual([]);
     expect(fields(v, 'preflight')).toEqual({ 'Access-Control-Allow-Origin': '"*"', 'Access-Control-Allow-Methods': '"GET, HEAD"' });
     expect(fields(v, 'actual')).toEqual({ 'Access-Control-Allow-Origin': '"*"', 'Access-Control-Expose-Headers': 'X-Request-Id' });
     expect(matcher(v, 'preflight-refused')).toBeUndefined();
@@ -296,6 +293,21 @@ describe('caddy tokens and regexes', () => {
   });
 });
 
+describe('caddy CEL lists', () => {
+  it('writes { and ` as \\x escapes, so that Caddy sees no placeholder, environment variable or token end', () => {
+    expect(celString('^a{1,3}`"\\$')).toBe('"^a\\x7b1,3}\\x60\\"\\\\$"');
+    expect(() => celString('a\nb')).toThrow();
+  });
+  it('cuts a long list into expressions below cel-go’s 100,000 code points, keeping every value once and in order', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => `https://tenant-${i}.customers.example.com`);
+    const chunks = inChunks('{x}', values);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(CEL_LIMIT);
+    expect(chunks.flatMap((c) => JSON.parse(c.slice('{x} in '.length)) as string[])).toEqual(values);
+    expect(inChunks('{x}', [])).toEqual([]);
+  });
+});
+
 describe('caddy target: rendering', () => {
   const set: PolicySet = {
     version: 1,
@@ -318,16 +330,10 @@ describe('caddy target: rendering', () => {
     expect(file!.includeHint).toContain('import DIR/cors.caddy');
   });
 
-  it('lays the view out as a Caddyfile: map, vars, matchers, header ops, handles', () => {
+  it('lays the view out as a Caddyfile: matchers, vars, header ops, handles', () => {
     const body = caddy.render(set)[0]!.body;
-    expect(body).toContain(
-      '\tmap {http.request.header.Origin} {CORS-api-origin-allowed} {\n' +
-        '\t\thttps://app.example.com yes\n' +
-        '\t\t"~^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+example\\.com$" yes\n' +
-        '\t\tdefault no\n' +
-        '\t}\n' +
-        '\tvars cors-api-origin-allowed {CORS-api-origin-allowed}\n',
-    );
+    expect(body).toContain('\t@cors-api-o0 {\n\t\texpression `{http.request.header.Origin} in ["https://app.example.com"]`\n\t}\n');
+    expect(body).toContain('\tvars @cors-api-o0 cors-api-origin-allowed yes\n\tvars @cors-api-o1 cors-api-origin-allowed yes\n');
     expect(body).toContain(
       '\t@cors-api-actual {\n' +
         '\t\theader_regexp cors-api-origin Origin .\n' +
@@ -342,9 +348,9 @@ describe('caddy target: rendering', () => {
     expect(body).toContain('\thandle @cors-api-preflight {\n\t\trespond 204\n\t}\n');
     expect(body).toContain('\thandle @cors-api-preflight-refused {\n\t\trespond 403\n\t}\n');
     expect(body).toContain('\theader_down -Access-Control-Allow-Private-Network\n');
-    // The "*" policy has no map at all.
+    // The "*" policy has no origin lookup at all.
     const publicPart = body.slice(body.indexOf('(cors-public)'));
-    expect(publicPart).not.toContain('map ');
+    expect(publicPart).not.toContain('expression ');
     expect(publicPart).not.toContain('respond 403');
   });
 
@@ -353,5 +359,64 @@ describe('caddy target: rendering', () => {
     expect(body).toContain('import cors-api    as the first line of the site block');
     expect(body).toContain('import cors-api-upstream    inside every reverse_proxy { } of that site');
     expect(body).toContain('basicauth @cors-api-not-preflight');
+  });
+});
+
+describe('caddy view: proxy mode (contract §6)', () => {
+  const proxied = (raw: RawPolicy) => buildCaddyView({ version: 1, policies: [policy('api', raw)] }).policies[0]!;
+
+  it('forwards the cleaned rest after each prefix, longest first, to the base path with the query', () => {
+    const set: PolicySet = {
+      version: 1,
+      policies: [
+        policy('api', { origins: ['https://app.example.com'], paths: ['/api/', '/api/v2/'], upstream: { url: 'https://api.example.net/v1/' } }),
+        policy('site', { origins: '*' }),
+      ],
+    };
+    const v = buildCaddyView(set).policies[0]!;
+    expect(v.forwards.map((f) => f.matcher)).toEqual(['@cors-api-forward-0', '@cors-api-forward-1']);
+    expect(matcher(v, 'forward-0')!.conditions).toEqual(['vars cors-api-in yes', 'path_regexp cors-api-fwd-0 "(?i)^/api/v2/([^%?#]*)$"']);
+    expect(matcher(v, 'forward-1')!.conditions).toEqual(['vars cors-api-in yes', 'path_regexp cors-api-fwd-1 "(?i)^/api/([^%?#]*)$"']);
+    expect(v.forwards[0]!.rewrite).toBe('"/v1/{re.cors-api-fwd-0.1}?{http.request.uri.query}"');
+    expect(v.unforwardable).toBe('handle @cors-api-in {');
+    expect(buildCaddyView(set).policies[1]!.forwards).toEqual([]);
+  });
+
+  it('sets Host and SNI, verifies against ca, drops Cookie and Authorization without credentials, strips the upstream CORS headers', () => {
+    const v = proxied({ origins: ['https://app.example.com'], upstream: { url: 'https://api.example.net:8443/v1/', ca: '/etc/ssl/internal.pem' } });
+    const [f] = v.forwards;
+    expect(f!.address).toBe('https://api.example.net:8443');
+    expect(f!.lines).toContain('header_up Host api.example.net:8443');
+    expect(f!.lines).toContain('header_up -Cookie');
+    expect(f!.lines).toContain('header_up -Authorization');
+    for (const h of CORS_RESPONSE_HEADERS) expect(f!.lines).toContain(`header_down -${h}`);
+    expect(f!.transport).toEqual(['tls_server_name api.example.net', 'tls_trusted_ca_certs "/etc/ssl/internal.pem"']);
+    expect(matcher(v, 'forward-0')!.conditions).toEqual(['path_regexp cors-api-fwd-0 "(?i)^/([^%?#]*)$"']);
+    expect(v.unforwardable).toBe('handle {');
+  });
+
+  it('keeps Cookie and Authorization with credentials; an http upstream has no TLS transport; no ca means Go’s system store', () => {
+    const v = proxied({ origins: ['https://app.example.com'], credentials: true, upstream: { url: 'http://127.0.0.1:8080/' } });
+    expect(v.forwards[0]!.lines.filter((l) => l.startsWith('header_up -'))).toEqual([]);
+    expect(v.forwards[0]!.transport).toEqual([]);
+    const https = proxied({ origins: ['https://app.example.com'], upstream: { url: 'https://api.example.net/' } });
+    expect(https.forwards[0]!.transport).toEqual(['tls_server_name api.example.net']);
+    expect(https.forwards[0]!.lines).toContain('header_up Host api.example.net');
+  });
+
+  it('maps redirects and cookie paths under the base path onto the prefix, with or without the default port', () => {
+    const v = proxied({ origins: ['https://app.example.com'], upstream: { url: 'https://api.example.net/v1/' } });
+    const lines = v.forwards[0]!.lines;
+    expect(lines).toContain('header_down Location "^((?i:https://api\\.example\\.net)(:443)?)?/v1/" "/"');
+    expect(lines).toContain('header_down Set-Cookie "(?i);[ \\t]*domain=[^;]*" "; Domain="');
+    expect(lines).toContain('header_down Set-Cookie "(?i:;[ \\t]*path=)/v1/" "; Path=/"');
+  });
+
+  it('tells in the file how to import a proxy-mode policy', () => {
+    const body = caddy.render({ version: 1, policies: [policy('api', { origins: ['https://app.example.com'], upstream: { url: 'https://api.example.net/v1/' } })] })[0]!;
+    expect(body.body).toContain('forwards every request it governs that is not a preflight to\n# https://api.example.net/v1/ itself');
+    expect(body.body).toContain('the system trust store');
+    expect(body.body).not.toContain('import cors-api-upstream    inside');
+    expect(body.includeHint).toContain('import cors-<policy> alone');
   });
 });

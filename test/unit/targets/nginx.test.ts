@@ -7,10 +7,12 @@ import { checkPolicyText, generate } from '../../../src/compile.js';
 import { evaluate, type CorsRequest } from '../../../src/model/evaluate.js';
 import { matcherRegex } from '../../../src/model/regex.js';
 import { CORS_RESPONSE_HEADERS, type PolicySet } from '../../../src/model/types.js';
+import { buildPlan } from '../../../src/plan/index.js';
 import { allBuildOptimally, chooseMapHashSettings, elementSize, hashKey, NGINX_MAP_HASH_DEFAULTS } from '../../../src/targets/nginx/hash.js';
 import {
   buildNginxView,
   MAX_VARIABLE_NAME,
+  SYSTEM_CA_BUNDLE,
   nginxString,
   variableName,
   variablesBucketSize,
@@ -97,9 +99,21 @@ class TinyNginx {
     const def = keyed.find((e) => e.key === 'default');
     const exact = keyed.filter((e) => e.key !== 'default' && !unquote(e.key).startsWith('~'));
     const regex = keyed.filter((e) => e.key !== 'default' && unquote(e.key).startsWith('~'));
+    // hostnames: a "*.suffix" key matches a source that ends in ".suffix" after one or more characters.
+    const wildcardHit = (e: { key: string }) => {
+      const k = unquote(e.key).toLowerCase();
+      return map.hostnames === true && k.startsWith('*.') && source.toLowerCase().endsWith(k.slice(1)) && source.length > k.length - 1;
+    };
+    const regexHit = (e: { key: string }) => {
+      const m = new RegExp(unquote(e.key).slice(1)).exec(source);
+      // nginx stores a named capture in the variable of that name.
+      for (const [name, value] of Object.entries(m?.groups ?? {})) this.cache.set(`$${name}`, value ?? '');
+      return m !== null;
+    };
     const hit =
-      exact.find((e) => unquote(e.key).toLowerCase() === source.toLowerCase()) ??
-      regex.find((e) => new RegExp(unquote(e.key).slice(1)).test(source)) ??
+      exact.find((e) => !unquote(e.key).startsWith('*.') && unquote(e.key).toLowerCase() === source.toLowerCase()) ??
+      exact.find(wildcardHit) ??
+      regex.find(regexHit) ??
       def;
     return hit ? this.interpolate(unquote(hit.value)) : '';
   }
@@ -128,7 +142,7 @@ class TinyNginx {
 
 describe('nginx view: interpreted, it answers every request of the server matrix as the evaluator does', () => {
   const set = fixture();
-  const view = buildNginxView(set);
+  const view = buildNginxView(buildPlan(set));
   for (const policy of set.policies) {
     it(`policy ${policy.name}`, () => {
       const pv = view.policies.find((p) => p.name === policy.name)!;
@@ -155,7 +169,7 @@ describe('nginx view: interpreted, it answers every request of the server matrix
 
 describe('nginx view: variable names', () => {
   it('are $cors_<policy>_<suffix>, - written _, unique across policies, short enough for nginx', () => {
-    const view = buildNginxView(fixture());
+    const view = buildNginxView(buildPlan(fixture()));
     const all = [...view.sharedMaps, ...view.policies.flatMap((p) => p.maps)].map((m) => m.variable);
     expect(new Set(all).size).toBe(all.length);
     for (const p of view.policies) {
@@ -177,16 +191,16 @@ describe('nginx view: variable names', () => {
       `    origins: [https://app.example.com]\n    credentials: true\n    methods: ["*"]\n    allowHeaders: ["*", Authorization]\n    exposeHeaders: [X-Id]\n    maxAge: 60\n    privateNetwork: true\n`,
       name,
     );
-    const pv = buildNginxView(set).policies[0]!;
+    const pv = buildNginxView(buildPlan(set)).policies[0]!;
     expect(pv.maps.map((m) => m.variable)).toEqual(
-      ['state', 'acao', 'acac', 'acam', 'acah', 'acma', 'acapn', 'aceh'].map((s) => `$cors_a_very_long_policy_name_abcdefgh_${s}`),
+      ['state', 'acao', 'acac', 'acam', 'acah', 'acma', 'aceh', 'acapn'].map((s) => `$cors_a_very_long_policy_name_abcdefgh_${s}`),
     );
     for (const m of pv.maps) expect(m.variable.length - 1).toBeLessThanOrEqual(MAX_VARIABLE_NAME);
   });
 
   it('policies a-b and a never share a variable', () => {
     const set = compile('version: 1\npolicies:\n  a:\n    origins: [https://a.test]\n  a-b:\n    origins: [https://b.test]\n  a-state:\n    origins: [https://c.test]\n');
-    const all = buildNginxView(set).policies.flatMap((p) => p.maps.map((m) => m.variable));
+    const all = buildNginxView(buildPlan(set)).policies.flatMap((p) => p.maps.map((m) => m.variable));
     expect(new Set(all).size).toBe(all.length);
   });
 
@@ -212,17 +226,26 @@ describe('nginx view: quoting', () => {
     const set = one(
       "    origins:\n      - https://app.example.com\n      - https://*.example.com\n      - http://localhost:*\n      - regex: '^https://[a-z]{1,8}\\.example\\.dev$'\n",
     );
-    const state = buildNginxView(set).policies[0]!.maps[0]!;
+    const maps = buildNginxView(buildPlan(set)).policies[0]!.maps;
+    const state = maps.find((m) => m.variable === '$cors_api_state')!;
     expect(state.source).toBe('$http_origin');
     const keys = state.entries.map((e) => e.key.trimEnd());
     const matchers = set.policies[0]!.origins.kind === 'list' ? set.policies[0]!.origins.matchers : [];
     expect(keys).toContain('"https://app.example.com"');
-    for (const m of matchers.filter((m) => m.kind !== 'exact')) {
-      const key = keys.find((k) => k.startsWith('"~'))!;
+    // The subdomain wildcard is no regex key: a hostnames map finds it by hash.
+    for (const m of matchers.filter((m) => m.kind === 'regex' || (m.kind === 'pattern' && !m.subdomains))) {
       expect(keys).toContain(nginxString(`~${matcherRegex(m)}`));
-      expect(key.startsWith('"~*')).toBe(false);
     }
-    expect(keys.filter((k) => k.startsWith('"~'))).toHaveLength(3);
+    for (const k of keys.filter((k) => k.startsWith('"~'))) expect(k.startsWith('"~*')).toBe(false);
+    expect(keys.filter((k) => k.startsWith('"~'))).toHaveLength(3); // localhost:*, the regex, the Origin split
+    expect(keys.at(-1)).toMatch(/^"~\^\(\?<cors_wscheme>/); // the split regex is the last one tried
+    expect(state.entries.at(-1)!.value).toBe('$cors_api_wild');
+    const wild = maps.find((m) => m.variable === '$cors_api_wild')!;
+    expect(wild.hostnames).toBe(true);
+    expect(wild.entries.map((e) => [e.key.trimEnd(), e.value])).toEqual([
+      ['default', '$cors_refused'],
+      ['"*.example.com.p.https"', '$cors_allowed'],
+    ]);
     expect(keys.some((k) => k.includes('app\\.example\\.com'))).toBe(false); // the exact origin is not a regex
     expect(keys.find((k) => k.includes('{1,8}'))).toBe('"~^https://[a-z]{1,8}\\.example\\.dev$"');
   });
@@ -231,7 +254,7 @@ describe('nginx view: quoting', () => {
     const set = one('    origins: [https://a.test]\n    exposeHeaders: [X-Id]\n');
     const p = set.policies[0]!;
     const hacked: PolicySet = { version: 1, policies: [{ ...p, exposeHeaders: ['X-$host'] }] };
-    expect(() => buildNginxView(hacked)).toThrow(/\$/);
+    expect(() => buildNginxView(buildPlan(hacked))).toThrow(/\$/);
   });
 });
 
@@ -243,20 +266,19 @@ const entryValues = (m: NginxMap | undefined) => Object.fromEntries((m?.entries 
 
 describe('nginx view: which headers exist and their values', () => {
   it('a header the policy never sends has neither a map nor an add_header line', () => {
-    const pv = buildNginxView(one('    origins: [https://a.test]\n    methods: []\n')).policies[0]!;
+    const pv = buildNginxView(buildPlan(one('    origins: [https://a.test]\n    methods: []\n'))).policies[0]!;
     expect(headerNames(pv)).toEqual(['Access-Control-Allow-Origin', 'Vary']);
     expect(pv.maps.map((m) => m.variable)).toEqual(['$cors_api_state', '$cors_api_acao']);
   });
 
   it('every header is added with always; Vary: Origin on every response; all 7 upstream headers hidden', () => {
-    const view = buildNginxView(fixture());
+    const view = buildNginxView(buildPlan(fixture()));
     for (const pv of view.policies) {
       expect(pv.addHeaders.at(-1)).toEqual({ name: 'Vary', value: 'Origin' });
       expect(pv.hideHeaders).toEqual([...CORS_RESPONSE_HEADERS]);
-      expect(pv.returns.map((r) => [r.state, r.status])).toEqual([
-        ['preflight', 204],
-        ['refused', 403],
-      ]);
+      // origins "*" refuses no Origin (the plan's answers.refused is null): no 403 line.
+      const any = fixture().policies.find((p) => p.name === pv.name)!.origins.kind === 'any';
+      expect(pv.returns.map((r) => [r.state, r.status])).toEqual(any ? [['preflight', 204]] : [['preflight', 204], ['refused', 403]]);
     }
     const body = generate(fixture(), 'nginx').find((f) => f.path === 'creds.conf')!.body;
     const adds = body.split('\n').filter((l) => l.startsWith('add_header'));
@@ -268,22 +290,22 @@ describe('nginx view: which headers exist and their values', () => {
   });
 
   it('maxAge 0 is sent ("0"); no maxAge, no header', () => {
-    const zero = buildNginxView(one('    origins: [https://a.test]\n    maxAge: 0\n')).policies[0]!;
+    const zero = buildNginxView(buildPlan(one('    origins: [https://a.test]\n    maxAge: 0\n'))).policies[0]!;
     expect(entryValues(mapOf(zero, 'acma'))).toEqual({ preflight: '"0"' });
-    const none = buildNginxView(one('    origins: [https://a.test]\n')).policies[0]!;
+    const none = buildNginxView(buildPlan(one('    origins: [https://a.test]\n'))).policies[0]!;
     expect(mapOf(none, 'acma')).toBeUndefined();
     expect(headerNames(none)).not.toContain('Access-Control-Max-Age');
   });
 
   it('credentials: Allow-Credentials true on preflights and actual requests; none without', () => {
-    const pv = buildNginxView(one('    origins: [https://a.test]\n    credentials: true\n')).policies[0]!;
-    expect(entryValues(mapOf(pv, 'acac'))).toEqual({ preflight: 'true', actual: 'true' });
+    const pv = buildNginxView(buildPlan(one('    origins: [https://a.test]\n    credentials: true\n'))).policies[0]!;
+    expect(entryValues(mapOf(pv, 'acac'))).toEqual({ preflight: '"true"', actual: '"true"' });
     expect(entryValues(mapOf(pv, 'acao'))).toEqual({ preflight: '$http_origin', actual: '$http_origin' });
-    expect(mapOf(buildNginxView(one('    origins: [https://a.test]\n')).policies[0]!, 'acac')).toBeUndefined();
+    expect(mapOf(buildNginxView(buildPlan(one('    origins: [https://a.test]\n'))).policies[0]!, 'acac')).toBeUndefined();
   });
 
   it('credentials with "*": the request\'s Access-Control-Request-* is reflected after the listed names', () => {
-    const pv = buildNginxView(one('    origins: [https://a.test]\n    credentials: true\n    methods: [GET, "*"]\n    allowHeaders: ["*", Authorization]\n')).policies[0]!;
+    const pv = buildNginxView(buildPlan(one('    origins: [https://a.test]\n    credentials: true\n    methods: [GET, "*"]\n    allowHeaders: ["*", Authorization]\n'))).policies[0]!;
     const acam = mapOf(pv, 'acam')!;
     expect(acam.source).toBe('"$cors_api_state:$http_access_control_request_method"');
     expect(entryValues(acam)).toEqual({
@@ -295,12 +317,12 @@ describe('nginx view: which headers exist and their values', () => {
       '"~^preflight:"': '"Authorization"',
     });
     // Nothing listed: the request's value alone, and no header when it is empty.
-    const bare = buildNginxView(one('    origins: [https://a.test]\n    credentials: true\n    methods: ["*"]\n    allowHeaders: ["*"]\n')).policies[0]!;
+    const bare = buildNginxView(buildPlan(one('    origins: [https://a.test]\n    credentials: true\n    methods: ["*"]\n    allowHeaders: ["*"]\n'))).policies[0]!;
     expect(entryValues(mapOf(bare, 'acah'))).toEqual({ '"~^preflight:."': '$http_access_control_request_headers' });
   });
 
   it('"*" policy: Allow-Origin is a literal *, every Origin but none is allowed', () => {
-    const pv = buildNginxView(one('    origins: "*"\n    methods: ["*"]\n    allowHeaders: ["*", Authorization]\n')).policies[0]!;
+    const pv = buildNginxView(buildPlan(one('    origins: "*"\n    methods: ["*"]\n    allowHeaders: ["*", Authorization]\n'))).policies[0]!;
     expect(entryValues(mapOf(pv, 'acao'))).toEqual({ preflight: '"*"', actual: '"*"' });
     expect(entryValues(pv.maps[0])).toEqual({ default: '$cors_allowed', '""': '""' });
     expect(entryValues(mapOf(pv, 'acam'))).toEqual({ preflight: '"*"' });
@@ -308,13 +330,13 @@ describe('nginx view: which headers exist and their values', () => {
   });
 
   it('Allow-Private-Network only with privateNetwork, only for a request value of exactly "true"', () => {
-    const pv = buildNginxView(one('    origins: [https://a.test]\n    privateNetwork: true\n')).policies[0]!;
-    expect(entryValues(mapOf(pv, 'acapn'))).toEqual({ '"~^preflight:true$"': 'true' });
-    expect(mapOf(buildNginxView(one('    origins: [https://a.test]\n')).policies[0]!, 'acapn')).toBeUndefined();
+    const pv = buildNginxView(buildPlan(one('    origins: [https://a.test]\n    privateNetwork: true\n'))).policies[0]!;
+    expect(entryValues(mapOf(pv, 'acapn'))).toEqual({ '"~^preflight:true$"': '"true"' });
+    expect(mapOf(buildNginxView(buildPlan(one('    origins: [https://a.test]\n'))).policies[0]!, 'acapn')).toBeUndefined();
   });
 
   it('Expose-Headers on actual requests only', () => {
-    const pv = buildNginxView(one('    origins: [https://a.test]\n    exposeHeaders: [X-Request-Id, X-Total]\n')).policies[0]!;
+    const pv = buildNginxView(buildPlan(one('    origins: [https://a.test]\n    exposeHeaders: [X-Request-Id, X-Total]\n'))).policies[0]!;
     expect(entryValues(mapOf(pv, 'aceh'))).toEqual({ actual: '"X-Request-Id, X-Total"' });
   });
 });
@@ -333,7 +355,7 @@ describe('nginx view: map and variables hash settings', () => {
   });
 
   it('small policies keep nginx defaults: no map_hash_* line', () => {
-    const view = buildNginxView(fixture());
+    const view = buildNginxView(buildPlan(fixture()));
     expect(view.setsMapHash).toBe(false);
     expect(view.mapHash).toEqual([]);
     expect(generate(fixture(), 'nginx')[0]!.body).not.toMatch(/^map_hash/m);
@@ -346,7 +368,7 @@ describe('nginx view: map and variables hash settings', () => {
     expect(allBuildOptimally([origins], settings)).toBe(true);
     expect(allBuildOptimally([origins], NGINX_MAP_HASH_DEFAULTS)).toBe(false);
     const set = one(`    origins:\n${origins.map((o) => `      - ${o}`).join('\n')}\n`);
-    const view = buildNginxView(set);
+    const view = buildNginxView(buildPlan(set));
     const lines = view.mapHash.map((d) => d.line);
     if (settings.bucketSize !== 64) expect(lines).toContain(`map_hash_bucket_size ${settings.bucketSize};`);
     if (settings.maxSize !== 2048) expect(lines).toContain(`map_hash_max_size ${settings.maxSize};`);
@@ -364,11 +386,11 @@ describe('nginx view: map and variables hash settings', () => {
   it('variables_hash_bucket_size only once the file defines more variables than the defaults hold', () => {
     expect(variablesBucketSize(VARIABLES_WITHIN_DEFAULTS)).toBeNull();
     expect(variablesBucketSize(VARIABLES_WITHIN_DEFAULTS + 1)).toBe(128);
-    const small = buildNginxView(one('    origins: [https://a.test]\n'));
-    expect(small.variableCount).toBe(5); // $cors_allowed, $cors_refused, state, acao, acam (default methods)
+    const small = buildNginxView(buildPlan(one('    origins: [https://a.test]\n')));
+    expect(small.variableCount).toBe(7); // 4 shared ($cors_allowed, $cors_refused, $cors_optallowed, $cors_optrefused), state, acao, acam (default methods)
     expect(small.setsVariablesHash).toBe(false);
-    const big = buildNginxView(fixture());
-    expect(big.variableCount).toBe(2 + big.policies.reduce((n, p) => n + p.maps.length, 0));
+    const big = buildNginxView(buildPlan(fixture()));
+    expect(big.variableCount).toBe(4 + big.policies.reduce((n, p) => n + p.maps.length, 0));
     expect(big.variablesHash.map((d) => d.line)).toEqual(['variables_hash_bucket_size 128;']);
   });
 });
@@ -388,5 +410,32 @@ describe('nginx target: output', () => {
       expect(f.body).toMatch(/add_header_inherit/);
       expect(f.body).toMatch(/nested locations/);
     }
+  });
+});
+
+describe('nginx view: proxy mode (contract §6)', () => {
+  const proxied = (body: string) => buildNginxView(buildPlan(one(body))).policies[0]!.proxy!;
+  it('one location per path, rewriting under the base path; verification always on, the Debian bundle without ca', () => {
+    const p = proxied('    origins: [https://a.test]\n    paths: [/weather/, /w2]\n    upstream:\n      url: https://api.example:8443/v1\n');
+    expect(p.locations.map((l) => l.match)).toEqual(['^~ /weather/', '^~ /w2']);
+    const d = p.locations[0]!.directives;
+    expect(d).toContain('rewrite "^/weather//*((?!\\.\\.?(?:/|$)).*)$" "/v1/$1" break;');
+    expect(d).toContain('proxy_pass https://api.example:8443;');
+    expect(d).toContain('proxy_set_header Host "api.example:8443";');
+    expect(d).toEqual(expect.arrayContaining(['proxy_ssl_server_name on;', 'proxy_ssl_verify on;', 'proxy_ssl_session_reuse off;']));
+    expect(d).toContain(`proxy_ssl_trusted_certificate "${SYSTEM_CA_BUNDLE}";`);
+    expect(d).toEqual(expect.arrayContaining(['proxy_set_header Cookie "";', 'proxy_set_header Authorization "";']));
+    expect(d.join('\n')).not.toMatch(/verify off/);
+    expect(p.locations[1]!.directives).toContain('proxy_redirect "https://api.example:8443/v1/" "/w2/";');
+  });
+  it('with credentials Cookie and Authorization pass; an http upstream has no TLS lines; ca replaces the bundle', () => {
+    const c = proxied('    origins: [https://a.test]\n    credentials: true\n    upstream:\n      url: http://127.0.0.1:9000/\n');
+    expect(c.locations.map((l) => l.match)).toEqual(['/']);
+    expect(c.locations[0]!.directives.join('\n')).not.toMatch(/Cookie|Authorization|proxy_ssl/);
+    const ca = proxied('    origins: [https://a.test]\n    upstream:\n      url: https://api.example/\n      ca: /etc/ssl/mine.pem\n');
+    expect(ca.locations[0]!.directives).toContain('proxy_ssl_trusted_certificate "/etc/ssl/mine.pem";');
+  });
+  it('a policy without upstream has no proxy part', () => {
+    expect(buildNginxView(buildPlan(one('    origins: [https://a.test]\n'))).policies[0]!.proxy).toBeNull();
   });
 });

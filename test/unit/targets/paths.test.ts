@@ -7,6 +7,7 @@ import { normalizePolicy } from '../../../src/model/normalize.js';
 import type { PolicySet } from '../../../src/model/types.js';
 import { buildApacheView } from '../../../src/targets/apache/view.js';
 import { buildCaddyView } from '../../../src/targets/caddy/view.js';
+import { buildPlan } from '../../../src/plan/index.js';
 import { buildNginxView } from '../../../src/targets/nginx/view.js';
 import { checkedPrefix, fileHasPaths, prefixRegex, prefixRoutes } from '../../../src/targets/paths.js';
 import { TARGET_NAMES } from '../../../src/targets/types.js';
@@ -56,7 +57,7 @@ describe('a prefix that escaped the checks is never emitted', () => {
 });
 
 describe('nginx: a map on $uri per policy, longest prefix first', () => {
-  const view = buildNginxView(set);
+  const view = buildNginxView(buildPlan(set));
   const policy = (n: string) => view.policies.find((p) => p.name === n)!;
   it('the path map tries the longest prefixes first and gives Origin only for the policy’s own', () => {
     const api = policy('api');
@@ -73,7 +74,7 @@ describe('nginx: a map on $uri per policy, longest prefix first', () => {
     expect(api.addHeaders.find((h) => h.name === 'Vary')!.value).toBe('$cors_api_vary');
   });
   it('a file without paths keeps its maps exactly as before (Vary: Origin on every response)', () => {
-    const plain = buildNginxView(compilePolicy(SERVER_POLICY_FILE));
+    const plain = buildNginxView(buildPlan(compilePolicy(SERVER_POLICY_FILE)));
     for (const p of plain.policies) {
       expect(p.pathScoped).toBe(false);
       expect(p.maps.some((m) => m.source === '$uri')).toBe(false);
@@ -82,7 +83,7 @@ describe('nginx: a map on $uri per policy, longest prefix first', () => {
   });
   it('variable names stay short with the longest policy name', () => {
     const long = compilePolicy(`version: 1\npolicies:\n  a-very-long-policy-name-abcdefgh:\n    origins: [https://a.example.com]\n    paths: [/x/]\n`);
-    for (const m of buildNginxView(long).policies[0]!.maps) expect(m.variable.length).toBeLessThanOrEqual(47);
+    for (const m of buildNginxView(buildPlan(long)).policies[0]!.maps) expect(m.variable.length).toBeLessThanOrEqual(47);
   });
 });
 
@@ -113,28 +114,29 @@ describe('Apache: an IN flag set by mod_rewrite on the routed path', () => {
 describe('Caddy: path matchers set one variable that every other matcher tests', () => {
   const view = buildCaddyView(set);
   const api = view.policies.find((p) => p.name === 'api')!;
-  it('one path matcher per prefix, minus the longer prefixes, sets cors-<name>-in to the origin answer', () => {
+  const pathVars = (p: typeof api) => p.vars.filter((v) => v.matcher.includes('-path-'));
+  it('one path matcher per prefix, minus the longer prefixes, sets cors-<name>-in', () => {
     expect(api.matchers.filter((m) => m.name.includes('-path-')).map((m) => m.conditions)).toEqual([['path "/api/*"', 'not path "/api/admin/*"'], ['path "/v2/*"']]);
-    expect(api.pathVars.map((v) => `${v.matcher} ${v.variable} ${v.value}`)).toEqual([
-      '@cors-api-path-0 cors-api-in {CORS-api-origin-allowed}',
-      '@cors-api-path-1 cors-api-in {CORS-api-origin-allowed}',
-    ]);
-    expect(api.mapToVars).toBe(false);
+    expect(pathVars(api).map((v) => `${v.matcher} ${v.variable} ${v.value}`)).toEqual(['@cors-api-path-0 cors-api-in yes', '@cors-api-path-1 cors-api-in yes']);
   });
-  it('answers and adds headers only through that one variable (Caddy ORs the keys of one vars matcher)', () => {
-    for (const m of api.matchers.filter((x) => !x.name.includes('-path-') && !x.name.endsWith('not-preflight'))) {
-      expect(m.conditions.filter((c) => c.startsWith('vars '))).toHaveLength(1);
-      expect(m.conditions.find((c) => c.startsWith('vars '))).toMatch(/^vars cors-api-in /);
+  it('answers and adds headers only where that variable is set, and tests the origin with a matcher of another type (Caddy ORs the keys of one vars matcher)', () => {
+    const stageMatchers = api.matchers.filter((x) => !/-(path-[0-9]+|o[0-9]+|not-preflight|in)$/.test(x.name));
+    expect(stageMatchers.length).toBeGreaterThanOrEqual(3);
+    for (const m of stageMatchers) {
+      expect(m.conditions.filter((c) => c.startsWith('vars '))).toEqual(['vars cors-api-in yes']);
+      const origin = m.name.endsWith('-refused') ? 'not vars cors-api-origin-allowed yes' : 'vars_regexp cors-api-ok cors-api-origin-allowed ^yes$';
+      expect(m.conditions).toContain(origin);
     }
     expect(api.varyMatcher).toBe('@cors-api-in ');
   });
-  it('origins "*": the variable is yes where it governs', () => {
+  it('origins "*": the variable alone decides', () => {
     const pub = view.policies.find((p) => p.name === 'public')!;
-    expect(pub.pathVars.map((v) => v.value)).toEqual(['yes']);
+    expect(pathVars(pub).map((v) => v.value)).toEqual(['yes']);
+    expect(pub.vars.filter((v) => v.variable === pub.originVariable)).toEqual([]);
   });
   it('a file without paths: no path matcher, Vary on every response', () => {
     for (const p of buildCaddyView(compilePolicy(SERVER_POLICY_FILE)).policies) {
-      expect(p.pathVars).toEqual([]);
+      expect(pathVars(p)).toEqual([]);
       expect(p.varyMatcher).toBe('');
     }
   });
