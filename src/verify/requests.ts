@@ -64,10 +64,11 @@ function spread<T>(items: readonly T[], keep: number): T[] {
  */
 function pickOrigins(groups: readonly OriginGroup[], keep: number): string[] {
   const out: string[] = [];
-  const longest = Math.max(0, ...groups.map((g) => g.origins.length));
+  // Loops, not Math.max(...) / push(...): spreading a million entries overflows the call stack.
+  const longest = groups.reduce((n, g) => Math.max(n, g.origins.length), 0);
   for (let i = 0; i < longest && out.length < keep; i++) {
     const round = groups.filter((g) => i < g.origins.length).map((g) => g.origins[i]!);
-    out.push(...spread(round, keep - out.length));
+    for (const o of spread(round, keep - out.length)) out.push(o);
   }
   return out;
 }

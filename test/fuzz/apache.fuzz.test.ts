@@ -1,0 +1,4 @@
+// Differential fuzzing of the apache target (test/fuzz/suite.ts): at least 10,000 cases a run.
+import { fuzzSuite } from './suite.js';
+
+fuzzSuite('apache');
