@@ -1,4 +1,4 @@
-// The command line (contract §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy,
+// The command line (docs/contract.md §3). Exit codes: 0 success, 1 drift found by --check, 2 invalid policy,
 // bad usage or an error of the environment (src/env/). Never a stack trace; on exit 2 nothing is
 // written and stdout stays empty (except for --format json or sarif, which ask for the diagnostics
 // there).
@@ -96,7 +96,7 @@ function runExplain(file: string, options: ExplainOptions): number {
     out(explain(policy, req).text);
     return EXIT.ok;
   }
-  // Without --policy, the path decides (contract §2a): the policy with the longest matching prefix.
+  // Without --policy, the path decides (docs/contract.md §2a): the policy with the longest matching prefix.
   if (!options.path.startsWith('/')) throw new UsageError(`--path must start with /: ${JSON.stringify(escapeControls(options.path))}`);
   const choice = policyForPath(r.set.policies, options.path);
   switch (choice.kind) {
@@ -180,7 +180,7 @@ export function buildProgram(): Command {
     .helpOption('-h, --help', 'show help')
     .exitOverride()
     .showHelpAfterError('(run cors-gen --help for usage)')
-    .usage('<policy.yaml> --target <nginx|apache|caddy> [--out <dir>] [--check]\n       cors-gen <command> [options]')
+    .usage(`<policy.yaml> --target <${TARGET_NAMES.join('|')}> [--out <dir>] [--check]\n       cors-gen <command> [options]`)
     .addHelpText(
       'after',
       `

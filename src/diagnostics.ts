@@ -17,7 +17,7 @@ export interface Diagnostic {
 }
 
 /**
- * The one place where a diagnostic's text is made safe to print (contract §3): the message (its
+ * The one place where a diagnostic's text is made safe to print (docs/contract.md §3): the message (its
  * user data, quoted where the rule renders it) and the file path, escaped so that neither can end
  * the line, forge another, or send escape sequences to a terminal. Idempotent.
  */

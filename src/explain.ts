@@ -9,6 +9,7 @@ import { governs, matchingPrefix, serverPath, type PathTarget } from './model/pa
 import type { OriginMatcher, Policy } from './model/types.js';
 import { NORMALIZED_METHODS, SAFELISTED_METHODS } from './model/fetch.js';
 import { escapeControls } from './text/escape.js';
+import { TARGET_NAMES } from './targets/registry.js';
 
 export function describeMatcher(m: OriginMatcher): string {
   switch (m.kind) {
@@ -110,7 +111,7 @@ export function explain(policy: Policy, req: ExplainRequest): Explanation {
   return { text: `${lines.map(escapeControls).join('\n')}\n`, accepted };
 }
 
-// --- paths (contract §2a) -----------------------------------------------------------------------
+// --- paths (docs/contract.md §2a) -----------------------------------------------------------------------
 
 export type PathChoice =
   | { kind: 'governed'; policy: Policy; prefix: string }
@@ -120,7 +121,7 @@ export type PathChoice =
   /** The servers read the path differently (encoded slash, case, dot-segments above the root). */
   | { kind: 'servers-differ'; readings: string };
 
-const TARGETS: readonly PathTarget[] = ['nginx', 'apache', 'caddy'];
+const TARGETS: readonly PathTarget[] = TARGET_NAMES;
 
 /** Which policy of the file governs `path` in the generated configs, when all three servers agree. */
 export function policyForPath(policies: readonly Policy[], path: string): PathChoice {

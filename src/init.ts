@@ -4,6 +4,7 @@ import { closeSync, constants, existsSync, openSync, statSync, unlinkSync, write
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { causeOf, EnvironmentError } from './env/errors.js';
+import { TARGET_NAMES } from './targets/registry.js';
 
 /** The schema shipped in this package. */
 export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'schemas', 'policy.schema.json');
@@ -60,7 +61,7 @@ export function starterPolicy(schemaRef: string): string {
   return `# yaml-language-server: $schema=${schemaRef}
 #
 # A cors-gen policy. Generate the server configuration with
-#   cors-gen <this file> --target nginx|apache|caddy --out <dir>
+#   cors-gen <this file> --target ${TARGET_NAMES.join('|')} --out <dir>
 # and check in CI that the committed files match it with --check.
 version: 1
 policies:

@@ -26,7 +26,7 @@ function policyInputs(value: unknown): PolicyInput[] {
 /**
  * Most regex entries in one file. Each is analyzed with a few hundred matches (regex-samples.ts),
  * and nginx, Apache and Caddy try them one after another on every request: a file with more is
- * refused rather than checked for minutes (contract §1: bounded time whatever the file holds).
+ * refused rather than checked for minutes (docs/contract.md §1: bounded time whatever the file holds).
  */
 export const MAX_REGEXES = 1000;
 

@@ -1,5 +1,5 @@
 // The one place where a rule's message is rendered from its template and the user's data
-// (contract §3: user text quoted, control characters never raw).
+// (docs/contract.md §3: user text quoted, control characters never raw).
 import { escapeControls, quote } from '../text/escape.js';
 import type { MessageData, Rule, RuleFinding } from './rule.js';
 

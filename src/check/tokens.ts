@@ -1,10 +1,12 @@
-// The characters an RFC 9110 token (src/model/fetch.ts) may hold that a server config would
-// interpret: $ (nginx and Apache variables, Caddy {$ENV}), % (Apache %{…}), ' and ` (quotes in nginx
-// and Caddy), # (a comment in nginx and Caddy). No real method or header name uses them.
+// The characters an RFC 9110 token (src/model/fetch.ts) may hold that some target's configuration
+// would interpret ($ variables, % Apache's %{…}, ' and ` quotes, # comments): each target lists
+// them in its dialect (src/targets/<t>/dialect.ts). No real method or header name uses them.
 import { TOKEN } from '../model/fetch.js';
+import { REGISTRY } from '../targets/registry.js';
 
 export { TOKEN };
-export const CONFIG_SPECIAL = /[$%'`#]/;
+const special = [...new Set(REGISTRY.flatMap((t) => t.dialect.specialCharacters.map((c) => c.char)))].filter((c) => TOKEN.test(c));
+export const CONFIG_SPECIAL = new RegExp(`[${special.map((c) => `\\${c}`).join('')}]`);
 
 export function tokenProblem(value: string): string | null {
   if (value === '') return 'is empty';

@@ -1,4 +1,4 @@
-// Errors of the environment (contract §3): a file or directory that cannot be read or written, a
+// Errors of the environment (docs/contract.md §3): a file or directory that cannot be read or written, a
 // full disk, an output stream that fails. Each ends the run with one line naming the path and the
 // cause, exit 2, never a stack trace. Refusals of --out (a foreign file or a link at a generated
 // name) are reported the same way: the user must act on the path, not on the policy.

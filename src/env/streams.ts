@@ -1,4 +1,4 @@
-// Output streams that fail (contract §3): a full disk or a broken device behind stdout ends the
+// Output streams that fail (docs/contract.md §3): a full disk or a broken device behind stdout ends the
 // run with one line and exit 2, since the output was lost; a reader that closed the pipe early
 // (`| head`) chose to stop reading, so the run keeps its own exit code. Never a stack trace.
 import { causeOf } from './errors.js';

@@ -1,4 +1,4 @@
-// Reading the policy file, which is untrusted input (contract §1): only a regular file, of at most
+// Reading the policy file, which is untrusted input (docs/contract.md §1): only a regular file, of at most
 // MAX_POLICY_BYTES, read through a bounded buffer. The open does not block (a FIFO without a writer
 // is refused instead of waited on) and /dev/zero or /proc files that grow without end are cut off
 // at the bound rather than read into memory.

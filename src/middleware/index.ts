@@ -1,4 +1,4 @@
-// corsMiddleware (contract §7): one policy of a file, for Express, Connect and node:http, decided by
+// corsMiddleware (docs/contract.md §7): one policy of a file, for Express, Connect and node:http, decided by
 // the reference evaluator (src/model/evaluate.ts) like the generated configs and `cors-gen serve`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { corsHeaderPairs, decide, isCorsHeader, mergeVary } from '../serve/cors-headers.js';

@@ -11,7 +11,7 @@ const MAX_POLICY_BYTES = 16 * 1024 * 1024;
 export function loadMiddlewarePolicy(file: string, name: string | undefined): Policy {
   let text: string;
   try {
-    // Like the CLI: a regular file of bounded size (contract §1; at least 16 MiB is accepted).
+    // Like the CLI: a regular file of bounded size (docs/contract.md §1; at least 16 MiB is accepted).
     const stat = statSync(file);
     if (!stat.isFile()) throw new Error(`cors-gen: the policy file ${JSON.stringify(file)} is not a regular file`);
     if (stat.size > MAX_POLICY_BYTES) throw new Error(`cors-gen: the policy file ${JSON.stringify(file)} is larger than 16 MiB`);

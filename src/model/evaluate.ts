@@ -1,4 +1,4 @@
-// The reference evaluator: for a policy and a request, the response contract §2 demands.
+// The reference evaluator: for a policy and a request, the response docs/contract.md §2 demands.
 // Every real-server test compares what nginx, Apache and Caddy answer with this, so the three
 // targets cannot drift apart. It interprets the model directly (origin entries by their meaning,
 // not through the regexes the targets use), so a wrong regex in a template shows up as a mismatch.

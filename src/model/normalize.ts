@@ -1,4 +1,4 @@
-// Raw (already checked) policy document → normalized model. Defaults of contract §1 are applied
+// Raw (already checked) policy document → normalized model. Defaults of docs/contract.md §1 are applied
 // here and nowhere else.
 import { parseOriginEntry } from './origin.js';
 import type { ListHeader, OriginMatcher, OriginSet, Policy, PolicySet, Upstream } from './types.js';
@@ -68,7 +68,7 @@ function originSet(origins: RawPolicy['origins']): OriginSet {
   return { kind: 'list', matchers };
 }
 
-/** Every path when the policy names none (contract §2a: exactly as `paths: [/]`). */
+/** Every path when the policy names none (docs/contract.md §2a: exactly as `paths: [/]`). */
 export const ALL_PATHS: readonly string[] = ['/'];
 
 export function normalizeUpstream(raw: { url: string; ca?: string }): Upstream {

@@ -1,4 +1,4 @@
-// The origin-entry grammar of contract §1: exact serialized origins, `*.` subdomain wildcards and
+// The origin-entry grammar of docs/contract.md §1: exact serialized origins, `*.` subdomain wildcards and
 // `:*` port wildcards. Parsing returns a matcher or the precise reason the entry is refused.
 import { domainToASCII } from 'node:url';
 import { isIPv4, isIPv6 } from 'node:net';

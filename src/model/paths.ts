@@ -1,4 +1,4 @@
-// Path-scoped policies (contract §2a) in the reference evaluator: the path each server routes on,
+// Path-scoped policies (docs/contract.md §2a) in the reference evaluator: the path each server routes on,
 // which policy of a file governs it, and what a whole file's policies, included together at one
 // level, answer at any path.
 //
@@ -33,10 +33,12 @@
 // floor CI runs.) These are the servers' defaults: nginx merge_slashes on, Apache MergeSlashes On
 // and AllowEncodedSlashes Off.
 import type { ExpectedResponse, CorsRequest } from './evaluate.js';
+import type { TargetName } from '../targets/registry.js';
 import { evaluate } from './evaluate.js';
 import type { Policy } from './types.js';
 
-export type PathTarget = 'nginx' | 'apache' | 'caddy';
+/** A target whose path reading the evaluator models (src/targets/registry.ts lists them). */
+export type PathTarget = TargetName;
 
 /** The path a server routes a request on, or the server's own refusal of the request target. */
 export type ServerPath =

@@ -1,5 +1,5 @@
 // How each server reads a request as it arrives on the wire, before any generated configuration
-// sees it (contract §2: "where the servers themselves read a request differently, each target
+// sees it (docs/contract.md §2: "where the servers themselves read a request differently, each target
 // follows its own server, the evaluator models the difference per target"). serverRequest turns the
 // raw request (header lines in order, names and values as sent) into what the target's CORS logic
 // reads, or into the server's own refusal; evaluateWireAt then asks evaluateAt (paths.ts), so for a

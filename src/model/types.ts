@@ -48,16 +48,16 @@ export interface Policy {
   readonly maxAge: number | null;
   readonly privateNetwork: boolean;
   /**
-   * Path prefixes the policy governs (contract §2a), each starting with `/`, in file order; `['/']`
+   * Path prefixes the policy governs (docs/contract.md §2a), each starting with `/`, in file order; `['/']`
    * when the file names none (every path). Among the policies of one file, the longest matching
    * prefix of the normalized request path wins.
    */
   readonly paths: readonly string[];
-  /** Proxy mode (contract §6): the API every governed request is forwarded to; null otherwise. */
+  /** Proxy mode (docs/contract.md §6): the API every governed request is forwarded to; null otherwise. */
   readonly upstream: Upstream | null;
 }
 
-/** A checked `upstream` (contract §1, §6). */
+/** A checked `upstream` (docs/contract.md §1, §6). */
 export interface Upstream {
   /** The URL as written, e.g. `https://api.weather.example/v1/`. */
   readonly url: string;
@@ -66,7 +66,7 @@ export interface Upstream {
   readonly host: string;
   /** The explicit port, or null for the scheme's default. */
   readonly port: number | null;
-  /** The URL's path, always ending in `/` (contract §6: taken to end with `/`). */
+  /** The URL's path, always ending in `/` (docs/contract.md §6: taken to end with `/`). */
   readonly basePath: string;
   /** Absolute path of a CA file to verify the upstream with; null: the system trust store. */
   readonly ca: string | null;

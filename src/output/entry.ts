@@ -1,5 +1,5 @@
 // What a name in the output directory holds, found without following a link, without blocking on
-// a FIFO and without reading more than a bound (contract §3 on --out). A file is cors-gen's only
+// a FIFO and without reading more than a bound (docs/contract.md §3 on --out). A file is cors-gen's only
 // when its first line is exactly the header cors-gen writes (src/compile.ts provenanceHeader).
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { causeOf } from '../env/errors.js';

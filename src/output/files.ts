@@ -1,4 +1,4 @@
-// Stage 6: files on disk (contract §3 on --out). Nothing outside DIR is read, written or deleted:
+// Stage 6: files on disk (docs/contract.md §3 on --out). Nothing outside DIR is read, written or deleted:
 // every generated name is examined with lstat and opened with O_NOFOLLOW (entry.ts); temporary
 // files are created with O_EXCL under random names; the whole set is written as temporaries first
 // and renamed into place only when every one of them was written; stale files are those whose first

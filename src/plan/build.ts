@@ -1,4 +1,4 @@
-// Model → response plan (types.ts). The decisions of contract §2, each made here once.
+// Model → response plan (types.ts). The decisions of docs/contract.md §2, each made here once.
 import { hostText } from '../model/origin.js';
 import { matcherRegex } from '../model/regex.js';
 import { CORS_RESPONSE_HEADERS, type ListHeader, type OriginMatcher, type Policy, type PolicySet } from '../model/types.js';

@@ -1,4 +1,4 @@
-// Proxy mode (contract §6) in the response plan: where a policy with `upstream` forwards the requests
+// Proxy mode (docs/contract.md §6) in the response plan: where a policy with `upstream` forwards the requests
 // it governs, and what changes on the way. Each target maps this onto its proxy directives.
 import type { Policy, Upstream } from '../model/types.js';
 

@@ -1,4 +1,4 @@
-// The response plan: every per-request decision of contract §2 (which header, which value, on which
+// The response plan: every per-request decision of docs/contract.md §2 (which header, which value, on which
 // kind of request, for which path), made once from the normalized model. Each target renders it with
 // its own mechanism (nginx maps, Apache `Header … env=`, Caddy matchers); none decides anything again.
 // The reference evaluator (src/model/evaluate.ts) stays independent: test/unit/plan checks that this
@@ -88,7 +88,7 @@ export interface PolicyPlan {
   vary: 'Origin';
   /** Removed from the application's responses. */
   strip: readonly CorsResponseHeader[];
-  /** Proxy mode (contract §6): where governed requests go, or null (the user's own forwarding). */
+  /** Proxy mode (docs/contract.md §6): where governed requests go, or null (the user's own forwarding). */
   proxy: ProxyPlan | null;
 }
 
@@ -101,7 +101,7 @@ export interface Route {
 export interface ResponsePlan {
   policies: readonly PolicyPlan[];
   /**
-   * Whether the file names paths (contract §2a). When false every policy governs every path it is
+   * Whether the file names paths (docs/contract.md §2a). When false every policy governs every path it is
    * included at, and `routes` (each policy at `/`) decides nothing.
    */
   pathScoped: boolean;

@@ -1,4 +1,4 @@
-// `cors-gen serve` options → what the server runs (contract §3b). Every problem is one message.
+// `cors-gen serve` options → what the server runs (docs/contract.md §3b). Every problem is one message.
 import { resolve } from 'node:path';
 import type { Policy, PolicySet, Upstream } from '../model/types.js';
 import { DEFAULT_LISTEN, parseListen, type ListenAddress } from './listen-address.js';

@@ -1,4 +1,4 @@
-// The request headers serve sends upstream (contract §6): the client's, minus the hop-by-hop ones
+// The request headers serve sends upstream (docs/contract.md §6): the client's, minus the hop-by-hop ones
 // (RFC 9110 §7.6.1) and those the proxy itself answers for, with Host naming the upstream. Cookie
 // and Authorization pass only when the policy has `credentials: true`.
 import type { Upstream } from '../model/types.js';

@@ -1,4 +1,4 @@
-// --listen <host:port> (contract §3b): 127.0.0.1:8080 unless the user names another address.
+// --listen <host:port> (docs/contract.md §3b): 127.0.0.1:8080 unless the user names another address.
 import type { Parsed } from './upstream-url.js';
 
 export interface ListenAddress {

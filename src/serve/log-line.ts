@@ -1,4 +1,4 @@
-// One line per request on the terminal (contract §3b). Every piece of it the client chose (the
+// One line per request on the terminal (docs/contract.md §3b). Every piece of it the client chose (the
 // target, the Origin) is escaped: control characters, DEL, C1 controls, bidi controls and line or
 // paragraph separators appear as \xNN / \u{…}, so a request can neither forge a log line nor write
 // escape sequences to the user's terminal.

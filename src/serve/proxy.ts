@@ -1,5 +1,5 @@
 // serve's request handler: the policy decided by the reference evaluator, governed requests
-// forwarded to the one upstream (contract §2, §2a, §3b, §6).
+// forwarded to the one upstream (docs/contract.md §2, §2a, §3b, §6).
 import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';

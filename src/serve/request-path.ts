@@ -1,4 +1,4 @@
-// The path serve routes on (contract §2a): the request target's path percent-decoded, with
+// The path serve routes on (docs/contract.md §2a): the request target's path percent-decoded, with
 // dot-segments removed (RFC 3986 §5.2.4) and repeated slashes merged, the query kept as sent.
 // This is serve's own reading of a path, as nginx, Apache and Caddy each have theirs; the
 // middleware (src/middleware/) uses it too. Refused, as a 400: an encoded slash (`%2F`, which would

@@ -1,4 +1,4 @@
-// The running `cors-gen serve` (contract §3b): listens, prints its URL and one line per request,
+// The running `cors-gen serve` (docs/contract.md §3b): listens, prints its URL and one line per request,
 // and on SIGINT/SIGTERM stops accepting, lets requests in flight finish, and resolves with exit 0.
 import { Agent as HttpAgent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';

@@ -1,4 +1,4 @@
-// The certificates an https upstream is verified against (contract §6): the policy's `ca` (or
+// The certificates an https upstream is verified against (docs/contract.md §6): the policy's `ca` (or
 // --ca), else the system trust store. Node's own default is the Mozilla bundle compiled into it, not
 // the system's, so the distribution's bundle file is read when there is one (the same file the
 // nginx and Apache targets use on Debian and Ubuntu); Node's bundle is the fallback.

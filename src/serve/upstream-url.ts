@@ -1,4 +1,4 @@
-// The one upstream serve forwards to (contract §3b, §6): the policy's `upstream`, or `--upstream`
+// The one upstream serve forwards to (docs/contract.md §3b, §6): the policy's `upstream`, or `--upstream`
 // in its place. Checked here as the policy's is: http or https, a host, no userinfo, query or fragment.
 import { normalizeUpstream } from '../model/normalize.js';
 import type { Upstream } from '../model/types.js';
@@ -20,7 +20,7 @@ export function parseUpstreamUrl(url: string, ca: string | null): Parsed<Upstrea
   return { kind: 'ok', value: normalizeUpstream({ url, ...(ca !== null ? { ca } : {}) }) };
 }
 
-/** `host[:port]` as the upstream's Host header (contract §6). */
+/** `host[:port]` as the upstream's Host header (docs/contract.md §6). */
 export const upstreamAuthority = (u: Upstream): string => (u.port === null ? u.host : `${u.host}:${u.port}`);
 
 /** The upstream's origin, e.g. `https://api.example:8443`. */

@@ -23,7 +23,7 @@ export interface Dialect {
   name: string;
   /** How people write the server's name. */
   title: string;
-  /** The oldest version whose configuration cors-gen generates (contract §4). */
+  /** The oldest version whose configuration cors-gen generates (docs/contract.md §4). */
   minVersion: string;
   /** The regex engine that runs origin regexes in this server. */
   regexEngine: 'PCRE' | 'RE2';

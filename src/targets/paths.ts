@@ -1,4 +1,4 @@
-// What every target needs to scope a policy to its paths (contract §2a): for each of the policy's
+// What every target needs to scope a policy to its paths (docs/contract.md §2a): for each of the policy's
 // prefixes, the longer prefixes of the file's other policies that take a request away from it.
 // The policies of one file divide the paths among themselves (src/model/paths.ts, governs): a
 // request belongs to the policy with the longest matching prefix in the file.

@@ -1,4 +1,4 @@
-// User text in one-line output (contract §3): a policy file can neither forge a diagnostic line or a
+// User text in one-line output (docs/contract.md §3): a policy file can neither forge a diagnostic line or a
 // CI annotation (GitHub's `::error file=…::` needs a line of its own) nor write to the terminal.
 // Every character that ends a line, moves the cursor, starts an escape sequence or reorders text
 // (Unicode bidi controls: the "Trojan Source" attack, CVE-2021-42574) is shown as an escape.

@@ -1,4 +1,4 @@
-// The likely deployment mistake behind a deviation (contract §3a). Each cause is inferred from the
+// The likely deployment mistake behind a deviation (docs/contract.md §3a). Each cause is inferred from the
 // differences of one answer, and for a missing Access-Control-Allow-Origin also from the preflight
 // sent to the same path from the same origin.
 import type { ExpectedResponse } from '../model/evaluate.js';

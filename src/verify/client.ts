@@ -1,4 +1,4 @@
-// Sending one probe. Safe against a production server (contract §3a): the caller sends only OPTIONS,
+// Sending one probe. Safe against a production server (docs/contract.md §3a): the caller sends only OPTIONS,
 // GET and HEAD; nothing here adds a cookie or credential; Node's http client never follows a
 // redirect; each request has a deadline for its response headers, and the body is never read (the
 // connection is closed once the headers are in).

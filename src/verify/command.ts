@@ -1,4 +1,4 @@
-// `cors-gen verify` (contract §3a): the checks of the command line that must pass before anything is
+// `cors-gen verify` (docs/contract.md §3a): the checks of the command line that must pass before anything is
 // sent (bad usage is exit 2 with nothing sent), then the run and its report.
 import { readFileSync } from 'node:fs';
 import { governingPolicy } from '../model/paths.js';
@@ -45,7 +45,7 @@ function parseUrl(text: string): URL | string {
 }
 
 /**
- * The policy that governs `path` in every target (contract §2a: the longest prefix of the file), or
+ * The policy that governs `path` in every target (docs/contract.md §2a: the longest prefix of the file), or
  * a message when the targets would disagree (Caddy compares paths ignoring case): verify sends only
  * requests on which the targets agree.
  */
@@ -55,7 +55,7 @@ function governing(set: PolicySet, path: string): { policy: Policy | null } | st
   return { policy: [...owners][0] ?? null };
 }
 
-// Only paths the three servers read alike (contract §2: verify sends only requests on which the
+// Only paths the three servers read alike (docs/contract.md §2: verify sends only requests on which the
 // targets agree): RFC 3986 path characters, no dot-segment, no repeated or encoded slash or dot.
 const PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 

@@ -1,4 +1,4 @@
-// One answer against the reference evaluator's (contract §2, §3a): the status the server answers a
+// One answer against the reference evaluator's (docs/contract.md §2, §3a): the status the server answers a
 // preflight with, every Access-Control-* header (exactly once, or absent) and Vary: Origin. The
 // status of an actual request belongs to the application and is not judged here.
 import type { ExpectedResponse } from '../model/evaluate.js';

@@ -1,4 +1,4 @@
-// The bounded request set verify sends (contract §3a): for each path, from each probe origin, a
+// The bounded request set verify sends (docs/contract.md §3a): for each path, from each probe origin, a
 // preflight without and one with requested headers, an actual GET and HEAD; per path also a GET and
 // a HEAD without Origin. Only OPTIONS, GET and HEAD, never a cookie or credential.
 import type { Policy } from '../model/types.js';

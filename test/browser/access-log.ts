@@ -61,7 +61,7 @@ export function addAccessLog(target: TargetName, o: { dir: string; configPath: s
     case 'caddy': {
       const logOf = (port: number) => join(o.dir, `browser-access-${port}.log`);
       for (const s of o.sites) {
-        // After the import, which contract §4 puts first in the site block.
+        // After the import, which docs/contract.md §4 puts first in the site block.
         const head = `http://127.0.0.1:${s.port} {\n\timport cors-${s.policy}\n`;
         text = replaceOnce(text, head, `${head}\tlog {\n\t\toutput file ${logOf(s.port)}\n\t\tformat json\n\t}\n`, 'Caddyfile');
       }

@@ -1,6 +1,6 @@
 // Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi (no geckodriver; puppeteer-core
 // never downloads a browser). Refuses to run without /usr/bin/firefox-esr (the suite fails, it never
-// skips). Facts behind the preferences: /work/shared/research/browser-engines.md.
+// skips). Facts behind the preferences: docs/browsers.md.
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import type { FetchOutcome } from './browser.js';

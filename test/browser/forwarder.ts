@@ -3,7 +3,7 @@
 // front of the server would: Caddy picks a site's access log by Host), and parses what the browser
 // sent into request heads, to check the request each engine actually sent (the preflight's
 // Access-Control-Request-* headers, cookies or none). With a certificate it terminates TLS: WebKitGTK
-// blocks http://127.0.0.1 from an https page (/work/shared/research/browser-engines.md), so it reaches
+// blocks http://127.0.0.1 from an https page (docs/browsers.md), so it reaches
 // the servers under test over https through this forwarder. It offers no ALPN, so browsers speak
 // HTTP/1.1 to it.
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';

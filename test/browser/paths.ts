@@ -1,4 +1,4 @@
-// Path-scoped policies (contract §2a) as the three browser engines see them: on one host (one server
+// Path-scoped policies (docs/contract.md §2a) as the three browser engines see them: on one host (one server
 // block, virtual host or site, both policies included together at one level), /public/ is readable
 // from any origin, /api/ with credentials from the app's origin only, and a path neither governs is
 // left to the application. Each check has a control that shows it can fail.

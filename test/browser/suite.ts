@@ -1,6 +1,6 @@
 // The browser suite every target runs: three browser engines (Debian's Chromium, Firefox ESR and
 // WebKitGTK, engine.ts), on real https origins, call the real server (generated configs included as
-// contract §4 says, in front of an upstream that sends its own Access-Control-* headers) and the test
+// docs/contract.md §4 says, in front of an upstream that sends its own Access-Control-* headers) and the test
 // reads what JavaScript on the page can read. One server process per target, one browser at a time
 // (each reused for every check), one site per policy, each check's fetches in one batch.
 //
@@ -282,7 +282,7 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
       for (const [i, policy] of policies.entries()) {
         const path = p(200, `b-${policy}`);
         refused(out[1 + 2 * i], `${policy}: GET from the disallowed origin`);
-        // The simple request was forwarded (contract §2); only the browser withholds the answer.
+        // The simple request was forwarded (docs/contract.md §2); only the browser withholds the answer.
         expect(s.upstream.count('GET', path)).toBe(1);
         passed++;
         const putPath = p(200, `b-${policy}-put`);

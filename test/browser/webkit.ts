@@ -3,7 +3,7 @@
 // classic client (pointed at the driver we start, so it never looks for or downloads a driver).
 // Host names: WebKitGTK has no resolver flag, so WebKitWebDriver (and MiniBrowser and its network
 // process, which inherit its environment) run with libnss_wrapper and a hosts file of their own.
-// Facts behind every choice: /work/shared/research/browser-engines.md.
+// Facts behind every choice: docs/browsers.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Atomic replacement (contract §3): a write killed at any moment leaves every file either as it was
+// Atomic replacement (docs/contract.md §3): a write killed at any moment leaves every file either as it was
 // or as it is meant to be, never half-written. The same kill schedule against a writer
 // that writes in place shows that the test would notice a half-written file.
 import { spawn } from 'node:child_process';

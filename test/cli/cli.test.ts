@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TARGET_NAMES } from '../../src/targets/registry.js';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'cors-gen.js');
 const work = mkdtempSync(join(tmpdir(), 'cors-gen-cli-'));
@@ -106,7 +107,7 @@ policies:
   });
 });
 
-describe.each(['nginx', 'apache', 'caddy'] as const)('%s output', (target) => {
+describe.each([...TARGET_NAMES])('%s output', (target) => {
   const policy = policyFile(`good-${target}.yaml`, GOOD);
 
   it('prints every file to stdout, each introduced by a comment naming it and where it is included', () => {

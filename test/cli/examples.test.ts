@@ -5,11 +5,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { TARGET_NAMES } from '../../src/targets/registry.js';
 
 const root = join(__dirname, '..', '..');
 const BIN = join(root, 'bin', 'cors-gen.js');
 const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
-const TARGETS = ['nginx', 'apache', 'caddy'];
+const TARGETS = TARGET_NAMES;
 
 const run = (cmd: string, args: string[], env: Record<string, string> = {}) => {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });

@@ -1,4 +1,4 @@
-// --format sarif (contract §3): the CLI's real output is a SARIF 2.1.0 log that the OASIS JSON
+// --format sarif (docs/contract.md §3): the CLI's real output is a SARIF 2.1.0 log that the OASIS JSON
 // schema accepts (the schema file ships in the npm package @microsoft/jest-sarif; validated with
 // ajv's draft-04 class and its format checks), with every diagnostic as a located result and
 // every rule described with help text and a help URI into the README.

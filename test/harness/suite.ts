@@ -1,5 +1,5 @@
 // The real-server suite every target runs: generate the fixture policies, include them in the real
-// server exactly as contract §4 says (each policy on its own server block / vhost / site, all in one
+// server exactly as docs/contract.md §4 says (each policy on its own server block / vhost / site, all in one
 // server process), pass the server's own syntax check, start it on 127.0.0.1 in front of the test
 // upstream, send the request matrix and compare every answer with the reference evaluator.
 import { writeFileSync, appendFileSync, readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ export interface ServerDriver {
   target: TargetName;
   /**
    * Writes a complete server configuration below `dir` that includes the generated files in
-   * `corsDir` exactly as contract §4 tells users to, one site per policy listening on
+   * `corsDir` exactly as docs/contract.md §4 tells users to, one site per policy listening on
    * 127.0.0.1:<port> and proxying everything to 127.0.0.1:<upstreamPort>. Returns the config path.
    */
   writeConfig(o: { dir: string; corsDir: string; sites: Site[]; upstreamPort: number }): string;

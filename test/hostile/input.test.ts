@@ -1,4 +1,4 @@
-// Hostile input (issue 9 items 2, 3 and 6; contract §1, §3): a policy path that is a device, a FIFO
+// Hostile input (issue 9 items 2, 3 and 6; docs/contract.md §1, §3): a policy path that is a device, a FIFO
 // or too large; keys, values and file names that try to forge diagnostics or CI annotations or to
 // write escape sequences to the terminal; failing output streams; and the smaller inconsistencies.
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ const work = workDir('hostile-in');
 afterAll(() => remove(work));
 const at = { cwd: work };
 
-/** Every character contract §3 says must never appear raw in a diagnostic. */
+/** Every character docs/contract.md §3 says must never appear raw in a diagnostic. */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const DIAGNOSTIC_LINE = /^.+:\d+:\d+: (error|warning): .+ \[[a-z]+(-[a-z]+)*\]$/;
 

@@ -1,4 +1,4 @@
-// --out and --check against a hostile output directory (issue 9 items 1 and 2; contract §3): links,
+// --out and --check against a hostile output directory (issue 9 items 1 and 2; docs/contract.md §3): links,
 // FIFOs, directories and foreign files at generated names, near-miss headers, unreadable files and
 // read-only directories (as nobody), a full disk (a 64 KiB tmpfs), concurrent runs.
 import { execFileSync } from 'node:child_process';

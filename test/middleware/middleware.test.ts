@@ -1,4 +1,4 @@
-// corsMiddleware (contract §7) in the real frameworks: Express 5, Connect and node:http. The full
+// corsMiddleware (docs/contract.md §7) in the real frameworks: Express 5, Connect and node:http. The full
 // request matrix runs in test/serve/differential.test.ts (against nginx, Apache and Caddy); here the
 // ways an application sets headers, paths, mounting, and the errors of a bad policy file.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -2,7 +2,7 @@
 // the files cors-gen generated for a huge allow-list. Usage, after generating them with
 //   cors-gen big.yaml --target <t> --out <dir>/<t>
 // run: npx vite-node test/scale/server-load.ts <dir> <policy-name> [nginx|apache|caddy …]
-// It writes a server configuration that includes <dir>/<t>/ as contract §4 says and runs the
+// It writes a server configuration that includes <dir>/<t>/ as docs/contract.md §4 says and runs the
 // server's own check (nginx -t, apache2 -t, caddy validate) under /usr/bin/time -v, printing the
 // exit status, wall time and peak RSS; then starts the server in front of a test upstream and times
 // a preflight from the last origin (allowed) and from one outside the list (refused).

@@ -1,5 +1,5 @@
 // cors-gen serve as a user runs it (a child process, bin/cors-gen.js serve …) in front of a real
-// HTTPS upstream on loopback with its own test CA (contract §3b, §6). What the upstream saw (path,
+// HTTPS upstream on loopback with its own test CA (docs/contract.md §3b, §6). What the upstream saw (path,
 // Host, SNI, headers) is recorded by the upstream itself, not by serve.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -65,7 +65,7 @@ afterAll(async () => {
 
 const seenFor = (marker: string) => upstream.seen.filter((s) => s.url.includes(marker));
 
-describe('serve: forwarding to an HTTPS upstream (contract §6)', () => {
+describe('serve: forwarding to an HTTPS upstream (docs/contract.md §6)', () => {
   let api: ServeProcess;
   let pub: ServeProcess;
   beforeAll(async () => {
@@ -216,7 +216,7 @@ describe('serve: forwarding to an HTTPS upstream (contract §6)', () => {
   });
 });
 
-describe('serve: an upstream whose certificate does not verify (contract §6)', () => {
+describe('serve: an upstream whose certificate does not verify (docs/contract.md §6)', () => {
   it('answers 502 with the CORS headers of an allowed actual request, and keeps running', async () => {
     const s = await serve([file, '--policy', 'api', '--listen', '127.0.0.1:0', '--ca', pki.otherCaFile]);
     const before = upstream.seen.length;

@@ -1,4 +1,4 @@
-// How the Apache test servers include the generated files (contract §4), shared by the real-server
+// How the Apache test servers include the generated files (docs/contract.md §4), shared by the real-server
 // suite, the injection property test and the benchmark.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import type { ServerDriver, Site } from '../harness/suite.js';
 export const MODULES = ['mpm_event', 'authz_core', 'mime', 'headers', 'rewrite', 'setenvif', 'proxy', 'proxy_http'];
 export const MODULE_DIR = '/usr/lib/apache2/modules';
 
-/** A vhost exactly as contract §4 says (include + proxy), or one with the site's own configuration too. */
+/** A vhost exactly as docs/contract.md §4 says (include + proxy), or one with the site's own configuration too. */
 export type Layout = 'plain' | 'with-site-config';
 
 export const ERROR_403_BODY = 'site error document 403\n';

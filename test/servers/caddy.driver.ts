@@ -1,4 +1,4 @@
-// How the Caddy test servers import the generated file (contract §4), shared by the real-server
+// How the Caddy test servers import the generated file (docs/contract.md §4), shared by the real-server
 // suite, the injection property test and the benchmark.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Caddy 2.6.2 runs the generated cors.caddy exactly as contract §4 says: imported once at the top
+// Caddy 2.6.2 runs the generated cors.caddy exactly as docs/contract.md §4 says: imported once at the top
 // level, `import cors-<name>` first in each site, `import cors-<name>-upstream` in each reverse_proxy.
 // Some sites wrap the proxy in `handle` or `route` blocks, to prove preflights are still answered by
 // Caddy. Every answer is compared with the reference evaluator by the shared suite.

@@ -1,4 +1,4 @@
-// How the nginx test servers include the generated files (contract §4), shared by the real-server
+// How the nginx test servers include the generated files (docs/contract.md §4), shared by the real-server
 // suite, the injection property test and the benchmark.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // Path-scoped policies in the real Caddy: every policy of one file imported together as the first
-// lines of one site (contract §4), on Caddy's own path matcher. The site also has handle blocks of
+// lines of one site (docs/contract.md §4), on Caddy's own path matcher. The site also has handle blocks of
 // its own, which preflights must never reach.
 import { PATHS_DRIVERS } from './paths.drivers.js';
 import { pathsSuite } from './paths.suite.js';

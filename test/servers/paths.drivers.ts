@@ -1,5 +1,5 @@
 // How the path tests include every policy of one file together at one level of one server block,
-// virtual host or site (contract §4), for each target: shared by the real-server suite
+// virtual host or site (docs/contract.md §4), for each target: shared by the real-server suite
 // (paths.<target>.test.ts) and the browser case (test/browser/paths.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // Path-scoped policies in the real nginx: every policy of one file included together at server
-// level (contract §4), on nginx's normalized $uri.
+// level (docs/contract.md §4), on nginx's normalized $uri.
 import { PATHS_DRIVERS } from './paths.drivers.js';
 import { pathsSuite } from './paths.suite.js';
 

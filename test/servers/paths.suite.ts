@@ -1,4 +1,4 @@
-// Path-scoped policies (contract §2a) in the real servers. One policy file: `public` (/public/, any
+// Path-scoped policies (docs/contract.md §2a) in the real servers. One policy file: `public` (/public/, any
 // origin), `api` (/api/ and /v2/, credentials from one origin), `admin` (/api/admin/, stricter) and
 // `site` (no paths). Server block / virtual host / site A includes public, api and admin together
 // at one level; B includes site alone; C is A in another layout (nginx: inside the location).

@@ -1,4 +1,4 @@
-// Proxy mode (contract §6) in the real Apache httpd: the generated files are the whole proxy, in front
+// Proxy mode (docs/contract.md §6) in the real Apache httpd: the generated files are the whole proxy, in front
 // of a loopback HTTPS API with its own CA (test/serve/https-upstream.ts). Every answer is judged with
 // the reference evaluator (the CORS headers of §2) and by what the upstream itself saw; the same
 // requests sent to `cors-gen serve` must reach the upstream the same way (a differential check).
@@ -25,7 +25,7 @@ const OTHER = 'https://evil.example';
 const MODULES = ['mpm_event', 'authz_core', 'mime', 'headers', 'rewrite', 'setenvif', 'proxy', 'proxy_http', 'ssl'];
 const LOCAL_BODY = 'a file Apache serves itself\n';
 
-/** One vhost = one policy file, its policies included together (contract §4, proxy mode). */
+/** One vhost = one policy file, its policies included together (docs/contract.md §4, proxy mode). */
 interface Site {
   name: string;
   yaml: string;
@@ -138,7 +138,7 @@ function expectedCors(policy: Policy, method: string, headers: Record<string, st
 
 const varyOrigin = (a: Answer) => values(a, 'vary').some((v) => v.split(',').some((t) => t.trim().toLowerCase() === 'origin'));
 
-describe('apache proxy mode (contract §6) in front of a loopback HTTPS API', () => {
+describe('apache proxy mode (docs/contract.md §6) in front of a loopback HTTPS API', () => {
   let pki: TestPki;
   let upstream: HttpsUpstream;
   let server: RunningServer | undefined;

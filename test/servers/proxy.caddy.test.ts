@@ -1,4 +1,4 @@
-// Proxy mode (contract §6) in the real Caddy: the generated snippets, imported together in one site
+// Proxy mode (docs/contract.md §6) in the real Caddy: the generated snippets, imported together in one site
 // on 127.0.0.1, in front of a loopback HTTPS upstream with a certificate of its own test CA
 // (test/serve/https-upstream.ts). What the upstream saw (path, Host, SNI, cookies) is recorded;
 // every Access-Control-* header is judged by the reference evaluator.

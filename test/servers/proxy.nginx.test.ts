@@ -1,4 +1,4 @@
-// Proxy mode (contract §6) in the real nginx: the generated files, included at server level, are a
+// Proxy mode (docs/contract.md §6) in the real nginx: the generated files, included at server level, are a
 // complete proxy to a loopback HTTPS upstream with its own test CA (test/serve/https-upstream.ts).
 // Every answer's CORS headers are judged by the reference evaluator; the proxy facts (path mapping,
 // Host and SNI, verification, credentials, redirects, cookies, streaming) by what the upstream saw.

@@ -1,4 +1,4 @@
-// explain and paths (contract §2a): the path picks the governing policy; none governs, several
+// explain and paths (docs/contract.md §2a): the path picks the governing policy; none governs, several
 // share it, or the servers read the path differently.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

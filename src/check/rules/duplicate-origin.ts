@@ -48,7 +48,7 @@ export const duplicateOrigin: Rule = {
     const parsed = parsedOrigins(p);
     const patterns = parsed.flatMap((o) => (o.matcher.kind === 'pattern' ? [{ ...o, matcher: o.matcher }] : []));
     const regexes = analyzedRegexes(p);
-    // Indexes rather than every pair: a policy may list 100,000 origins (contract §1: bounded time).
+    // Indexes rather than every pair: a policy may list 100,000 origins (docs/contract.md §1: bounded time).
     // A pattern can only cover a host equal to its own or below it, so the candidates for a host
     // are the patterns on the host itself and on each of its parent names.
     const byHost = new Map<string, typeof patterns>();

@@ -1,5 +1,5 @@
 // The Apache httpd target: one <name>.conf per policy, included first inside the <VirtualHost>
-// that proxies to the application (contract §4). Every decision is made in view.ts; the template
+// that proxies to the application (docs/contract.md §4). Every decision is made in view.ts; the template
 // only lays it out.
 import { renderTemplate } from '../../render/templates.js';
 import type { Target } from '../types.js';

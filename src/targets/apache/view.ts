@@ -128,13 +128,13 @@ export interface ApachePolicyView {
   /** The Vary token merged into every response. */
   vary: string;
   headers: ApacheHeader[];
-  /** Whether the file names paths: then the policy governs only some paths (contract §2a). */
+  /** Whether the file names paths: then the policy governs only some paths (docs/contract.md §2a). */
   pathScoped: boolean;
   /** mod_rewrite rules that set the policy's IN flag where it governs the path. */
   pathRules: ApachePathRule[];
   /** ` env=<IN flag>` when path-scoped, else empty: the condition of the unset and Vary lines. */
   pathCondition: string;
-  /** Proxy mode (contract §6): the forwarding to the policy's upstream; null without `upstream`. */
+  /** Proxy mode (docs/contract.md §6): the forwarding to the policy's upstream; null without `upstream`. */
   proxy: ApacheProxyView | null;
 }
 
@@ -402,7 +402,9 @@ function originMatchers(plan: PolicyPlan, env: ApacheEnvNames): { lookupKeys: Ap
   const buckets = new Map<string, string[]>();
   for (const o of plain) {
     const key = bucketed ? createHash('md5').update(o).digest('hex')[0]! : '';
-    buckets.set(key, [...(buckets.get(key) ?? []), o]);
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(o);
+    else buckets.set(key, [o]);
   }
   const lookupKeys: ApacheCapture[] = [];
   if (bucketed) lookupKeys.push({ comment: 'The Origin\'s bucket: the first hex digit of its MD5.', expr: apacheQuoted(`md5(reqenv('${env.origin}')) =~ /^(.)/`), assign: `${env.originBucket}=$1` });
@@ -580,7 +582,7 @@ function headers(lines: HeaderLine[], env: ApacheEnvNames, scoped: boolean): Apa
   return lines.flatMap((l) => headerLinesOf(l, env)).map(({ flag: f, ...h }) => ({ ...h, condition: headerCondition(f, env, scoped) }));
 }
 
-// --- proxy mode (contract §6) ---------------------------------------------------------------------
+// --- proxy mode (docs/contract.md §6) ---------------------------------------------------------------------
 
 /** The local URL that mod_proxy's own failures are redirected to, then answered 502 by mod_rewrite. */
 export const PROXY_FAILURE_PATH = '/cors-gen-proxy-error';
@@ -613,7 +615,7 @@ function routeRegex(r: PrefixRoute): string {
  * PROXY_FAILURE_PATH, which mod_rewrite answers with the plan's status, through mod_headers' `always`
  * table like every other error: with the CORS headers of an allowed actual request.
  */
-/** The trust store when the policy names no `ca` (contract §6): Debian's and Ubuntu's bundle file. */
+/** The trust store when the policy names no `ca` (docs/contract.md §6): Debian's and Ubuntu's bundle file. */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 function proxySection(proxy: ProxyPlan): ApacheLine[] {

@@ -22,7 +22,7 @@ export const dialect: Dialect = {
     { file: 'cors.caddy', where: 'as the first line of each site block that uses the policy', line: 'import cors-<name>' },
     { file: 'cors.caddy', where: 'inside every reverse_proxy { } of that site (not in proxy mode: the snippet holds its own)', line: 'import cors-<name>-upstream' },
   ],
-  // Proxy mode (contract §6) needs nothing beyond the standard build: reverse_proxy, rewrite and
+  // Proxy mode (docs/contract.md §6) needs nothing beyond the standard build: reverse_proxy, rewrite and
   // path_regexp are all in it, and Go's own trust store verifies an https upstream without `ca`.
   needs: [],
   syntaxCheck: 'caddy validate --adapter caddyfile',

@@ -1,5 +1,5 @@
 // The Caddy target: one file, cors.caddy, defining the snippets cors-<name> and cors-<name>-upstream
-// for every policy (contract §4). Every decision lives in view.ts; the template only lays it out.
+// for every policy (docs/contract.md §4). Every decision lives in view.ts; the template only lays it out.
 import { renderTemplate } from '../../render/templates.js';
 import type { Target } from '../types.js';
 import { dialect } from './dialect.js';

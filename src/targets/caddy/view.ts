@@ -1,7 +1,7 @@
 // The Caddy view model: the response plan (src/plan) mapped onto Caddy mechanisms (names, map entries,
 // matchers, quoting); templates/caddy/cors.hbs only lays the result out. No CORS decision is made here.
 //
-// Shape of one policy's snippets (Caddy 2.6.2, see docs/research server-facts §2.3):
+// Shape of one policy's snippets (Caddy 2.6.2, see docs/servers.md, Caddy):
 // - the origin lookup: `expression` matchers (CEL), each setting `vars cors-<name>-origin-allowed yes`.
 //   Caddy compiles them with cel-go's optimizer, which turns `x in [constant strings]` into a hash
 //   set; one expression is capped at 100,000 code points, so long lists are cut into chunks.
@@ -58,7 +58,7 @@ export interface CaddyHandle {
   status: number;
 }
 
-/** Proxy mode (contract §6): one governed prefix forwarded to the upstream. */
+/** Proxy mode (docs/contract.md §6): one governed prefix forwarded to the upstream. */
 export interface CaddyForward {
   /** Named matcher, `@` included. */
   matcher: string;
@@ -83,7 +83,7 @@ export interface CaddyPolicyView {
   vary: CaddyHeaderField;
   /** `@<matcher> ` before the Vary op when the policy governs only some paths, else empty. */
   varyMatcher: string;
-  /** Whether the file names paths: then the policy governs only some paths (contract §2a). */
+  /** Whether the file names paths: then the policy governs only some paths (docs/contract.md §2a). */
   pathScoped: boolean;
   /** The prefixes it governs, for the comment. */
   governed: { prefix: string; except: string }[];

@@ -90,11 +90,11 @@ export interface NginxPolicyView {
   returns: NginxReturn[];
   addHeaders: NginxHeaderLine[];
   hideHeaders: string[];
-  /** Whether the file names paths: then the policy governs only `governed` (contract §2a). */
+  /** Whether the file names paths: then the policy governs only `governed` (docs/contract.md §2a). */
   pathScoped: boolean;
   /** Its prefixes, each with the longer prefixes of other policies that are not its own. */
   governed: { prefix: string; except: string }[];
-  /** Proxy mode (contract §6): the location blocks that forward to the upstream, or null. */
+  /** Proxy mode (docs/contract.md §6): the location blocks that forward to the upstream, or null. */
   proxy: NginxProxyView | null;
 }
 
@@ -132,7 +132,7 @@ export interface NginxView {
   variablesHash: NginxDirective[];
   /** How many variables http.conf defines. */
   variableCount: number;
-  /** Whether the file names paths (contract §2a). */
+  /** Whether the file names paths (docs/contract.md §2a). */
   pathScoped: boolean;
 }
 
@@ -366,7 +366,7 @@ function originMaps(p: PolicyPlan, variable: string, wildVariable: string): Buil
   return wildcards.length > 0 ? [wildcardMap(p, wildcards, wildVariable), state] : [state];
 }
 
-// --- one policy: the path (contract §2a) ----------------------------------------------------------
+// --- one policy: the path (docs/contract.md §2a) ----------------------------------------------------------
 
 const VARY_ORIGIN = 'Origin';
 
@@ -503,7 +503,7 @@ function headerMaps(p: PolicyPlan, stateVar: string): { built: BuiltMap[]; addHe
   return { built, addHeaders };
 }
 
-// --- one policy: proxy mode (contract §6) ----------------------------------------------------------
+// --- one policy: proxy mode (docs/contract.md §6) ----------------------------------------------------------
 
 /** The trust store nginx verifies an https upstream against when the policy names no `ca`: nginx has no implicit one. */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';

@@ -1,4 +1,4 @@
-// The reference evaluator against contract §2, row by row, and the matching examples of §2.
+// The reference evaluator against docs/contract.md §2, row by row, and the matching examples of §2.
 import { describe, expect, it } from 'vitest';
 import { evaluate, isPreflight, matchOrigin, type CorsRequest } from '../../../src/model/evaluate.js';
 import { normalizePolicy, type RawPolicy } from '../../../src/model/normalize.js';
@@ -140,7 +140,7 @@ describe('credentials with "*" in methods or allowHeaders reflect the request', 
   });
 });
 
-describe('origin matching (contract §2 examples)', () => {
+describe('origin matching (docs/contract.md §2 examples)', () => {
   const wild = policy({ origins: ['https://*.example.com'] });
   it.each(['https://a.example.com', 'https://a.b.example.com'])('*.example.com matches %s', (o) => {
     expect(matchOrigin(wild, o).allowed).toBe(true);

@@ -1,4 +1,4 @@
-// Path-scoped policies in the reference evaluator (contract §2a): each server's normalized path,
+// Path-scoped policies in the reference evaluator (docs/contract.md §2a): each server's normalized path,
 // the longest-prefix rule, and a whole file's policies included together.
 import { describe, expect, it } from 'vitest';
 import { normalizePolicy, type RawPolicy } from '../../../src/model/normalize.js';

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateWireAt, serverRequest, type WireRequest } from '../../../src/model/server-request.js';
 import type { PathTarget } from '../../../src/model/paths.js';
 import { compilePolicy } from '../../harness/policy.js';
+import { TARGET_NAMES } from '../../../src/targets/registry.js';
 
 const A = 'https://a.example.com';
 const B = 'https://b.example.com';
@@ -18,7 +19,7 @@ policies:
     privateNetwork: true
 `;
 const set = compilePolicy(FILE);
-const TARGETS: PathTarget[] = ['nginx', 'apache', 'caddy'];
+const TARGETS: readonly PathTarget[] = TARGET_NAMES;
 
 const preflight = (headers: [string, string][], method = 'OPTIONS', target = '/x'): WireRequest => ({ method, target, headers: [...headers, ['Access-Control-Request-Method', 'PUT']] });
 const verdict = (t: PathTarget, w: WireRequest) => evaluateWireAt(set.policies, set.policies, t, w);

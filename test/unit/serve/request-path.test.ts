@@ -13,7 +13,7 @@ const path = (t: string) => {
   return r.kind === 'ok' ? `${r.path}${r.query === null ? '' : `?${r.query}`}` : `refused: ${r.reason}`;
 };
 
-describe('readRequestPath: the path serve routes on (contract §2a)', () => {
+describe('readRequestPath: the path serve routes on (docs/contract.md §2a)', () => {
   it.each([
     ['/api/x', '/api/x'],
     ['/api/x/', '/api/x/'],
@@ -60,7 +60,7 @@ describe('readRequestPath: the path serve routes on (contract §2a)', () => {
   });
 });
 
-describe('path mapping onto the upstream (contract §6)', () => {
+describe('path mapping onto the upstream (docs/contract.md §6)', () => {
   const up = (url: string) => {
     const r = parseUpstreamUrl(url, null);
     if (r.kind === 'error') throw new Error(r.message);

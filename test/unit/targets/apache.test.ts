@@ -529,7 +529,7 @@ describe('apache view: header decisions', () => {
   });
 });
 
-describe('apache view: proxy mode (contract §6)', () => {
+describe('apache view: proxy mode (docs/contract.md §6)', () => {
   const proxied = (paths: string, url = 'https://api.example/v1') =>
     policyView(one(`    origins: [https://app.example.com]\n    paths: ${paths}\n    upstream: {url: "${url}"}\n`), 'api').proxy!;
 

@@ -362,7 +362,7 @@ describe('caddy target: rendering', () => {
   });
 });
 
-describe('caddy view: proxy mode (contract §6)', () => {
+describe('caddy view: proxy mode (docs/contract.md §6)', () => {
   const proxied = (raw: RawPolicy) => buildCaddyView({ version: 1, policies: [policy('api', raw)] }).policies[0]!;
 
   it('forwards the cleaned rest after each prefix, longest first, to the base path with the query', () => {

@@ -413,7 +413,7 @@ describe('nginx target: output', () => {
   });
 });
 
-describe('nginx view: proxy mode (contract §6)', () => {
+describe('nginx view: proxy mode (docs/contract.md §6)', () => {
   const proxied = (body: string) => buildNginxView(buildPlan(one(body))).policies[0]!.proxy!;
   it('one location per path, rewriting under the base path; verification always on, the Debian bundle without ca', () => {
     const p = proxied('    origins: [https://a.test]\n    paths: [/weather/, /w2]\n    upstream:\n      url: https://api.example:8443/v1\n');

@@ -1,4 +1,4 @@
-// Path-scoped policies in the three targets' view models (contract §2a), checked without the
+// Path-scoped policies in the three targets' view models (docs/contract.md §2a), checked without the
 // servers (test/servers/paths.*.test.ts runs them): the routes each policy gets, the order and
 // content of the generated path tests, and the refusal of a prefix that escaped the checks.
 import { describe, expect, it } from 'vitest';
