@@ -40,15 +40,12 @@ export function vhost(o: { root: string; include: string; port: number; upstream
   return lines.join('\n');
 }
 
-/** A private httpd.conf below `dir` (everything Apache writes lives there too), one vhost per site. */
-export function writeApacheConfig(o: { dir: string; corsDir: string; sites: (Site & { layout: Layout })[]; upstreamPort: number }): string {
-  const root = join(o.dir, 'apache');
-  for (const sub of ['run', 'logs', 'htdocs/errors', 'htdocs/local', 'htdocs/private']) mkdirSync(join(root, sub), { recursive: true });
-  writeFileSync(join(root, 'htdocs/errors/403.txt'), ERROR_403_BODY);
-  writeFileSync(join(root, 'htdocs/errors/404.txt'), ERROR_404_BODY);
-  writeFileSync(join(root, 'htdocs/local/file.txt'), LOCAL_BODY);
-  writeFileSync(join(root, 'htdocs/private/file.txt'), LOCAL_BODY);
-  const conf = [
+/**
+ * The main-server lines of a private httpd.conf below `root`: paths, modules, one process, and a
+ * Listen on 127.0.0.1 for each port. Virtual hosts follow them.
+ */
+export function apacheServerLines(root: string, ports: readonly number[]): string[] {
+  return [
     `ServerRoot "${root}"`,
     `PidFile "${root}/run/httpd.pid"`,
     `DefaultRuntimeDir "${root}/run"`,
@@ -69,7 +66,20 @@ export function writeApacheConfig(o: { dir: string; corsDir: string; sites: (Sit
     'MinSpareThreads 1',
     'MaxSpareThreads 64',
     'Timeout 30',
-    ...o.sites.map((s) => `Listen 127.0.0.1:${s.port}`),
+    ...ports.map((port) => `Listen 127.0.0.1:${port}`),
+  ];
+}
+
+/** A private httpd.conf below `dir` (everything Apache writes lives there too), one vhost per site. */
+export function writeApacheConfig(o: { dir: string; corsDir: string; sites: (Site & { layout: Layout })[]; upstreamPort: number }): string {
+  const root = join(o.dir, 'apache');
+  for (const sub of ['run', 'logs', 'htdocs/errors', 'htdocs/local', 'htdocs/private']) mkdirSync(join(root, sub), { recursive: true });
+  writeFileSync(join(root, 'htdocs/errors/403.txt'), ERROR_403_BODY);
+  writeFileSync(join(root, 'htdocs/errors/404.txt'), ERROR_404_BODY);
+  writeFileSync(join(root, 'htdocs/local/file.txt'), LOCAL_BODY);
+  writeFileSync(join(root, 'htdocs/private/file.txt'), LOCAL_BODY);
+  const conf = [
+    ...apacheServerLines(root, o.sites.map((s) => s.port)),
     ...o.sites.map((s) => vhost({ root, include: join(o.corsDir, `${s.policy}.conf`), port: s.port, upstreamPort: o.upstreamPort, layout: s.layout })),
     '',
   ].join('\n');

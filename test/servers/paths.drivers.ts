@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PathTarget } from '../../src/model/paths.js';
 import { driver as nginxDriver, TEMP_PATHS } from './nginx.driver.js';
-import { driver as apacheDriver, ERROR_403_BODY, MODULE_DIR, MODULES } from './apache.driver.js';
+import { apacheServerLines, driver as apacheDriver, ERROR_403_BODY } from './apache.driver.js';
 import { driver as caddyDriver, env } from './caddy.driver.js';
 import type { PathsDriver, PathsSite } from './paths.suite.js';
 
@@ -65,23 +65,7 @@ function writeApache(o: { dir: string; corsDir: string; sites: PathsSite[]; upst
     '</VirtualHost>',
   ]);
   const conf = [
-    `ServerRoot "${root}"`,
-    `PidFile "${root}/run/httpd.pid"`,
-    `DefaultRuntimeDir "${root}/run"`,
-    `ErrorLog "${root}/logs/error.log"`,
-    'LogLevel warn',
-    'ServerName 127.0.0.1',
-    ...MODULES.map((m) => `LoadModule ${m}_module ${MODULE_DIR}/mod_${m}.so`),
-    'TypesConfig /etc/mime.types',
-    'ServerLimit 1',
-    'StartServers 1',
-    'ThreadLimit 64',
-    'ThreadsPerChild 64',
-    'MaxRequestWorkers 64',
-    'MinSpareThreads 1',
-    'MaxSpareThreads 64',
-    'Timeout 30',
-    ...o.sites.map((s) => `Listen 127.0.0.1:${s.port}`),
+    ...apacheServerLines(root, o.sites.map((s) => s.port)),
     ...vhosts,
     '',
   ].join('\n');
