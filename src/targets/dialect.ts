@@ -35,4 +35,9 @@ export interface Dialect {
   needs: readonly string[];
   /** The server's own syntax check, as a user runs it. */
   syntaxCheck: string;
+  /**
+   * Whether, in proxy mode, the server verifies an https upstream named by an IP address (against
+   * an IP-address subjectAltName). Read by the check upstream-ip-address.
+   */
+  verifiesUpstreamIpAddress: boolean;
 }

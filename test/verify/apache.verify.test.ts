@@ -1,24 +1,18 @@
-// `cors-gen verify` (the CLI) against the real Apache httpd: correct deployments of every example
-// conform (exit 0); each deployment mistake is found on the route that has it, with its cause
-// (exit 1); a port nothing listens on is exit 3.
+// `cors-gen verify` (the CLI) against the real Apache httpd (test/verify/suite.ts): correct deployments
+// of every example conform; each deployment mistake is found on the route that has it, with its cause.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { send } from '../harness/matrix.js';
-import { freePorts } from '../harness/ports.js';
-import { handOver, makeTempDir, removeDir, type RunningServer } from '../harness/process.js';
-import { checkAndStart } from '../harness/serve.js';
-import { startUpstream, type Upstream } from '../harness/upstream.js';
 import { driver, MODULES, MODULE_DIR } from '../servers/apache.driver.js';
-import { runVerifyCli } from './cli.js';
-import { examplePolicies, exampleFile, MISTAKE_EXAMPLE, MISTAKE_POLICY, writeGenerated, type Site } from './deployments.js';
+import { MISTAKE_EXAMPLE, MISTAKE_POLICY, type Site } from './deployments.js';
 import { expectConforms, expectMistake } from './expectations.js';
+import { verifySuite } from './suite.js';
 
 type Mistake = 'not-included' | 'leftover-cors-header' | 'redirect-before-include' | 'auth-basic-location';
-const MISTAKES: Mistake[] = ['not-included', 'leftover-cors-header', 'redirect-before-include', 'auth-basic-location'];
 const AUTH_MODULES = ['auth_basic', 'authn_core', 'authn_file', 'authz_user'];
 
-function vhost(site: Site<Mistake>, corsDirs: Record<string, string>, upstreamPort: number, root: string): string {
+function vhost(site: Site<Mistake>, corsDirs: Readonly<Record<string, string>>, upstreamPort: number, root: string): string {
   const include =
     site.kind === 'correct' ? `Include ${join(corsDirs[site.example]!, `${site.policy}.conf`)}` : `Include ${join(corsDirs[MISTAKE_EXAMPLE]!, `${MISTAKE_POLICY}.conf`)}`;
   const proxy = `ProxyPass / http://127.0.0.1:${upstreamPort}/ disablereuse=On`;
@@ -52,85 +46,54 @@ function vhost(site: Site<Mistake>, corsDirs: Record<string, string>, upstreamPo
   return [`<VirtualHost 127.0.0.1:${site.port}>`, '    ServerName 127.0.0.1', ...[...body, proxy].map((l) => `    ${l}`), '</VirtualHost>'].join('\n');
 }
 
-describe('verify against Apache httpd', () => {
-  let dir = '';
-  let upstream: Upstream | undefined;
-  let server: RunningServer | undefined;
-  const sites: Site<Mistake>[] = [];
-  let unusedPort = 0;
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    const correct = examplePolicies();
-    const ports = await freePorts(correct.length + MISTAKES.length + 1);
-    correct.forEach((c, i) => sites.push({ kind: 'correct', ...c, port: ports[i]! }));
-    MISTAKES.forEach((m, i) => sites.push({ kind: 'mistake', mistake: m, port: ports[correct.length + i]! }));
-    unusedPort = ports.at(-1)!;
-    dir = makeTempDir('apache-verify');
-    const corsDirs = writeGenerated(dir, 'apache');
-    const root = join(dir, 'apache');
-    for (const sub of ['run', 'logs']) mkdirSync(join(root, sub), { recursive: true });
-    writeFileSync(join(root, 'htpasswd'), 'staff:$apr1$abcdefgh$h9FWgUz3n9YxylKLlR5SQ/\n');
-    const conf = [
-      `ServerRoot "${root}"`,
-      `PidFile "${root}/run/httpd.pid"`,
-      `DefaultRuntimeDir "${root}/run"`,
-      `ErrorLog "${root}/logs/error.log"`,
-      'LogLevel warn',
-      'ServerName 127.0.0.1',
-      ...[...MODULES, ...AUTH_MODULES].map((m) => `LoadModule ${m}_module ${MODULE_DIR}/mod_${m}.so`),
-      'TypesConfig /etc/mime.types',
-      'ServerLimit 1',
-      'StartServers 1',
-      'ThreadLimit 64',
-      'ThreadsPerChild 64',
-      'MaxRequestWorkers 64',
-      ...sites.map((s) => `Listen 127.0.0.1:${s.port}`),
-      ...sites.map((s) => vhost(s, corsDirs, upstream!.port, root)),
-      '',
-    ].join('\n');
-    const configPath = join(root, 'httpd.conf');
-    writeFileSync(configPath, conf);
-    handOver(dir);
-    server = await checkAndStart(driver, { dir, configPath }, ports.slice(0, -1));
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.stop();
-    await upstream?.close();
-    if (dir) removeDir(dir);
-  });
-
-  for (const { example, policy } of examplePolicies()) {
-    it(`examples/${example}.yaml, policy ${policy}, included as the README shows: exit 0`, async () => {
-      const site = sites.find((s) => s.kind === 'correct' && s.example === example && s.policy === policy)!;
-      await expectConforms(await runVerifyCli([exampleFile(example), '--policy', policy, '--url', `http://127.0.0.1:${site.port}`]));
+verifySuite<Mistake>(
+  {
+    driver,
+    title: 'Apache httpd',
+    mistakes: ['not-included', 'leftover-cors-header', 'redirect-before-include', 'auth-basic-location'],
+    writeConfig({ dir, sites, corsDirs, upstreamPort }) {
+      const root = join(dir, 'apache');
+      for (const sub of ['run', 'logs']) mkdirSync(join(root, sub), { recursive: true });
+      writeFileSync(join(root, 'htpasswd'), 'staff:$apr1$abcdefgh$h9FWgUz3n9YxylKLlR5SQ/\n');
+      const conf = [
+        `ServerRoot "${root}"`,
+        `PidFile "${root}/run/httpd.pid"`,
+        `DefaultRuntimeDir "${root}/run"`,
+        `ErrorLog "${root}/logs/error.log"`,
+        'LogLevel warn',
+        'ServerName 127.0.0.1',
+        ...[...MODULES, ...AUTH_MODULES].map((m) => `LoadModule ${m}_module ${MODULE_DIR}/mod_${m}.so`),
+        'TypesConfig /etc/mime.types',
+        'ServerLimit 1',
+        'StartServers 1',
+        'ThreadLimit 64',
+        'ThreadsPerChild 64',
+        'MaxRequestWorkers 64',
+        ...sites.map((s) => `Listen 127.0.0.1:${s.port}`),
+        ...sites.map((s) => vhost(s, corsDirs, upstreamPort, root)),
+        '',
+      ].join('\n');
+      const configPath = join(root, 'httpd.conf');
+      writeFileSync(configPath, conf);
+      return configPath;
+    },
+  },
+  ({ siteOf, mistakeRun }) => {
+    it('a VirtualHost without the include: exit 1, the preflight reached the application', async () => {
+      expectMistake(await mistakeRun('not-included', ['/broken/']), { method: 'OPTIONS', cause: 'the preflight reached the application', detail: 'status 200, expected 204' });
     });
-  }
 
-  const siteOf = (m: Mistake) => sites.find((s) => s.kind === 'mistake' && s.mistake === m)!;
-  const mistakeRun = (m: Mistake, paths = ['/', '/broken/']) =>
-    runVerifyCli([exampleFile(MISTAKE_EXAMPLE), '--url', `http://127.0.0.1:${siteOf(m).port}`, ...paths.flatMap((p) => ['--path', p])]);
+    it('a CORS line of its own left in a <Location>: exit 1, /broken/ named, another configuration answers', async () => {
+      expectMistake(await mistakeRun('leftover-cors-header'), { method: 'GET', cause: 'the server answers from another policy or another CORS configuration', detail: 'Access-Control-Allow-Origin "\\*", expected "https://app\\.example\\.com"' });
+    });
 
-  it('a VirtualHost without the include: exit 1, the preflight reached the application', async () => {
-    expectMistake(await mistakeRun('not-included', ['/broken/']), { method: 'OPTIONS', cause: 'the preflight reached the application', detail: 'status 200, expected 204' });
-  });
+    it('a redirect before the include: exit 1, /broken/ named, the preflight redirected', async () => {
+      expectMistake(await mistakeRun('redirect-before-include'), { method: 'OPTIONS', cause: 'the server redirects before the preflight answer', detail: 'status 301, expected 204' });
+    });
 
-  it('a CORS line of its own left in a <Location>: exit 1, /broken/ named, another configuration answers', async () => {
-    expectMistake(await mistakeRun('leftover-cors-header'), { method: 'GET', cause: 'the server answers from another policy or another CORS configuration', detail: 'Access-Control-Allow-Origin "\\*", expected "https://app\\.example\\.com"' });
-  });
-
-  it('a redirect before the include: exit 1, /broken/ named, the preflight redirected', async () => {
-    expectMistake(await mistakeRun('redirect-before-include'), { method: 'OPTIONS', cause: 'the server redirects before the preflight answer', detail: 'status 301, expected 204' });
-  });
-
-  it('AuthType Basic + Require valid-user on a <Location> does not bite: the include answers preflights first (exit 0)', async () => {
-    expect((await send(siteOf('auth-basic-location').port, { name: 'auth', method: 'GET', path: '/broken/', headers: {} }, 'auth')).status).toBe(401);
-    await expectConforms(await mistakeRun('auth-basic-location'));
-  });
-
-  it('a port nothing listens on: exit 3', async () => {
-    const r = await runVerifyCli([exampleFile(MISTAKE_EXAMPLE), '--url', `http://127.0.0.1:${unusedPort}`]);
-    expect(r.code).toBe(3);
-  });
-});
+    it('AuthType Basic + Require valid-user on a <Location> does not bite: the include answers preflights first (exit 0)', async () => {
+      expect((await send(siteOf('auth-basic-location').port, { name: 'auth', method: 'GET', path: '/broken/', headers: {} }, 'auth')).status).toBe(401);
+      await expectConforms(await mistakeRun('auth-basic-location'));
+    });
+  },
+);

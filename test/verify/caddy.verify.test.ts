@@ -1,21 +1,17 @@
-// `cors-gen verify` (the CLI) against the real Caddy: correct deployments of every example conform
-// (exit 0), and so does the README's authentication recipe; each deployment mistake is found on the
-// route that has it, with its cause (exit 1); a port nothing listens on is exit 3.
+// `cors-gen verify` (the CLI) against the real Caddy (test/verify/suite.ts): correct deployments of
+// every example conform, and so does the README's authentication recipe; each deployment mistake is
+// found on the route that has it, with its cause.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { send } from '../harness/matrix.js';
-import { freePorts } from '../harness/ports.js';
-import { handOver, makeTempDir, removeDir, type RunningServer } from '../harness/process.js';
-import { checkAndStart } from '../harness/serve.js';
-import { startUpstream, type Upstream } from '../harness/upstream.js';
 import { driver, env } from '../servers/caddy.driver.js';
 import { runVerifyCli } from './cli.js';
-import { examplePolicies, exampleFile, MISTAKE_EXAMPLE, MISTAKE_POLICY, writeGenerated, type Site } from './deployments.js';
+import { exampleFile, MISTAKE_EXAMPLE, MISTAKE_POLICY, type Site } from './deployments.js';
 import { expectConforms, expectMistake } from './expectations.js';
+import { verifySuite } from './suite.js';
 
 type Mistake = 'proxy-without-upstream-snippet' | 'basicauth-everywhere' | 'not-imported' | 'basicauth-readme-recipe' | 'basicauth-not-preflight-only';
-const MISTAKES: Mistake[] = ['proxy-without-upstream-snippet', 'basicauth-everywhere', 'not-imported', 'basicauth-readme-recipe', 'basicauth-not-preflight-only'];
 // bcrypt of "secret" (caddy hash-password --plaintext secret).
 const HASH = '$2a$14$DUyPjnkHPYFayuPyUDZ6vuwxA6dl8X.gLGQRboygZKCG6tMl.ABsi';
 
@@ -45,78 +41,47 @@ function siteBlock(site: Site<Mistake>, upstreamPort: number): string {
   }
 }
 
-describe('verify against Caddy', () => {
-  let dir = '';
-  let upstream: Upstream | undefined;
-  let server: RunningServer | undefined;
-  const sites: Site<Mistake>[] = [];
-  let unusedPort = 0;
-
-  beforeAll(async () => {
-    upstream = await startUpstream();
-    const correct = examplePolicies();
-    const ports = await freePorts(correct.length + MISTAKES.length + 1);
-    correct.forEach((c, i) => sites.push({ kind: 'correct', ...c, port: ports[i]! }));
-    MISTAKES.forEach((m, i) => sites.push({ kind: 'mistake', mistake: m, port: ports[correct.length + i]! }));
-    unusedPort = ports.at(-1)!;
-    dir = makeTempDir('caddy-verify');
-    const corsDirs = writeGenerated(dir, 'caddy');
-    for (const d of Object.values(env(dir))) mkdirSync(d, { recursive: true });
-    const text = [
-      `{\n\tadmin off\n\tauto_https off\n\tdefault_bind 127.0.0.1\n\tstorage file_system ${join(dir, 'data')}\n}\n`,
-      ...Object.values(corsDirs).map((d) => `import ${join(d, 'cors.caddy')}`),
-      '',
-      ...sites.map((s) => `${siteBlock(s, upstream!.port)}\n`),
-    ].join('\n');
-    const configPath = join(dir, 'Caddyfile');
-    writeFileSync(configPath, text);
-    handOver(dir);
-    server = await checkAndStart(driver, { dir, configPath }, ports.slice(0, -1));
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.stop();
-    await upstream?.close();
-    if (dir) removeDir(dir);
-  });
-
-  for (const { example, policy } of examplePolicies()) {
-    it(`examples/${example}.yaml, policy ${policy}, imported as the README shows: exit 0`, async () => {
-      const site = sites.find((s) => s.kind === 'correct' && s.example === example && s.policy === policy)!;
-      await expectConforms(await runVerifyCli([exampleFile(example), '--policy', policy, '--url', `http://127.0.0.1:${site.port}`]));
+verifySuite<Mistake>(
+  {
+    driver,
+    title: 'Caddy',
+    mistakes: ['proxy-without-upstream-snippet', 'basicauth-everywhere', 'not-imported', 'basicauth-readme-recipe', 'basicauth-not-preflight-only'],
+    writeConfig({ dir, sites, corsDirs, upstreamPort }) {
+      for (const d of Object.values(env(dir))) mkdirSync(d, { recursive: true });
+      const text = [
+        `{\n\tadmin off\n\tauto_https off\n\tdefault_bind 127.0.0.1\n\tstorage file_system ${join(dir, 'data')}\n}\n`,
+        ...Object.values(corsDirs).map((d) => `import ${join(d, 'cors.caddy')}`),
+        '',
+        ...sites.map((s) => `${siteBlock(s, upstreamPort)}\n`),
+      ].join('\n');
+      const configPath = join(dir, 'Caddyfile');
+      writeFileSync(configPath, text);
+      return configPath;
+    },
+  },
+  ({ siteOf, mistakeRun }) => {
+    it('a reverse_proxy without import cors-<name>-upstream: exit 1, /broken/ named, the application’s copy kept', async () => {
+      expectMistake(await mistakeRun('proxy-without-upstream-snippet'), { method: 'GET', cause: "the application's Access-Control-\\* headers are not removed", detail: 'Access-Control-Allow-Origin 2 times' });
     });
-  }
 
-  const siteOf = (m: Mistake) => sites.find((s) => s.kind === 'mistake' && s.mistake === m)!;
-  const mistakeRun = (m: Mistake) =>
-    runVerifyCli([exampleFile(MISTAKE_EXAMPLE), '--url', `http://127.0.0.1:${siteOf(m).port}`, '--path', '/', '--path', '/broken/']);
+    it('basicauth restricted by path only: exit 1, /broken/ named, the preflight asked to log in', async () => {
+      expectMistake(await mistakeRun('basicauth-everywhere'), { method: 'OPTIONS', cause: 'authentication runs before the preflight answer', detail: 'status 401, expected 204' });
+    });
 
-  it('a reverse_proxy without import cors-<name>-upstream: exit 1, /broken/ named, the application’s copy kept', async () => {
-    expectMistake(await mistakeRun('proxy-without-upstream-snippet'), { method: 'GET', cause: "the application's Access-Control-\\* headers are not removed", detail: 'Access-Control-Allow-Origin 2 times' });
-  });
+    it('a site without import cors-<name>: exit 1, the preflight reached the application', async () => {
+      const r = await runVerifyCli([exampleFile(MISTAKE_EXAMPLE), '--url', `http://127.0.0.1:${siteOf('not-imported').port}`, '--path', '/broken/']);
+      expectMistake(r, { method: 'OPTIONS', cause: 'the preflight reached the application', detail: 'status 200, expected 204' });
+    });
 
-  it('basicauth restricted by path only: exit 1, /broken/ named, the preflight asked to log in', async () => {
-    expectMistake(await mistakeRun('basicauth-everywhere'), { method: 'OPTIONS', cause: 'authentication runs before the preflight answer', detail: 'status 401, expected 204' });
-  });
+    it('the README’s basicauth recipe keeps the path restriction and lets preflights through (exit 0)', async () => {
+      const port = siteOf('basicauth-readme-recipe').port;
+      expect((await send(port, { name: 'auth', method: 'GET', path: '/broken/x', headers: {} }, 'auth')).status).toBe(401);
+      expect((await send(port, { name: 'open', method: 'GET', path: '/open', headers: {} }, 'open')).status).toBe(200);
+      await expectConforms(await mistakeRun('basicauth-readme-recipe'));
+    });
 
-  it('a site without import cors-<name>: exit 1, the preflight reached the application', async () => {
-    const r = await runVerifyCli([exampleFile(MISTAKE_EXAMPLE), '--url', `http://127.0.0.1:${siteOf('not-imported').port}`, '--path', '/broken/']);
-    expectMistake(r, { method: 'OPTIONS', cause: 'the preflight reached the application', detail: 'status 200, expected 204' });
-  });
-
-  it('the README’s basicauth recipe keeps the path restriction and lets preflights through (exit 0)', async () => {
-    const port = siteOf('basicauth-readme-recipe').port;
-    expect((await send(port, { name: 'auth', method: 'GET', path: '/broken/x', headers: {} }, 'auth')).status).toBe(401);
-    expect((await send(port, { name: 'open', method: 'GET', path: '/open', headers: {} }, 'open')).status).toBe(200);
-    await expectConforms(await mistakeRun('basicauth-readme-recipe'));
-  });
-
-  it('basicauth @cors-<name>-not-preflight alone (the former README advice) asks every route for a password', async () => {
-    expect((await send(siteOf('basicauth-not-preflight-only').port, { name: 'open', method: 'GET', path: '/open', headers: {} }, 'open')).status).toBe(401);
-  });
-
-  it('a port nothing listens on: exit 3', async () => {
-    const r = await runVerifyCli([exampleFile(MISTAKE_EXAMPLE), '--url', `http://127.0.0.1:${unusedPort}`]);
-    expect(r.code).toBe(3);
-  });
-});
+    it('basicauth @cors-<name>-not-preflight alone (the former README advice) asks every route for a password', async () => {
+      expect((await send(siteOf('basicauth-not-preflight-only').port, { name: 'open', method: 'GET', path: '/open', headers: {} }, 'open')).status).toBe(401);
+    });
+  },
+);

@@ -26,6 +26,7 @@ import { pathSyntax } from './path-syntax.js';
 import { pathsDuplicate } from './paths-duplicate.js';
 import { upstreamCa } from './upstream-ca.js';
 import { upstreamInsecure } from './upstream-insecure.js';
+import { upstreamIpAddress } from './upstream-ip-address.js';
 import { upstreamOverlap } from './upstream-overlap.js';
 import { upstreamUrl } from './upstream-url.js';
 
@@ -62,5 +63,6 @@ export const RULES: readonly Rule[] = [
   upstreamUrl,
   upstreamCa,
   upstreamInsecure,
+  upstreamIpAddress,
   upstreamOverlap,
 ];

@@ -19,4 +19,7 @@ export const dialect: Dialect = {
   ],
   needs: ['mod_headers', 'mod_setenvif', 'mod_rewrite', 'in proxy mode also mod_proxy, mod_proxy_http and (https upstream) mod_ssl'],
   syntaxCheck: 'apache2ctl -t',
+  // mod_ssl 2.4 (SSLProxyCheckPeerName) compares the peer name with DNS names only: an upstream named by
+  // IP address never verifies and every request is answered 502 (test/servers/proxy.apache.test.ts).
+  verifiesUpstreamIpAddress: false,
 };

@@ -26,4 +26,6 @@ export const dialect: Dialect = {
   // path_regexp are all in it, and Go's own trust store verifies an https upstream without `ca`.
   needs: [],
   syntaxCheck: 'caddy validate --adapter caddyfile',
+  // Go's crypto/tls verifies an IP-address ServerName against IP-address subjectAltNames (test/servers/proxy.caddy.test.ts).
+  verifiesUpstreamIpAddress: true,
 };

@@ -29,4 +29,6 @@ export const dialect: Dialect = {
   // Proxy mode uses ngx_http_proxy_module with SSL, which every Debian nginx package (nginx-light included) has.
   needs: [],
   syntaxCheck: 'nginx -t',
+  // proxy_ssl_verify matches proxy_ssl_name against IP-address subjectAltNames too (test/servers/proxy.nginx.test.ts).
+  verifiesUpstreamIpAddress: true,
 };

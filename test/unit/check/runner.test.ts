@@ -171,6 +171,7 @@ describe('the rules', () => {
       'upstream-url',
       'upstream-ca',
       'upstream-insecure',
+      'upstream-ip-address',
       'upstream-overlap',
     ]);
     for (const r of RULES) expect(r.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
@@ -182,7 +183,7 @@ describe('the rules', () => {
     }
     for (const name of DANGER_NAMES) expect(RULES.filter((r) => r.optOut === name).map((r) => r.id)).toHaveLength(1);
   });
-  it('are errors except the six contract warnings and method-case', () => {
+  it('are errors except the six contract warnings, method-case and upstream-ip-address', () => {
     expect(RULES.filter((r) => r.severity === 'warning').map((r) => r.id).sort()).toEqual([
       'credentials-subdomain-wildcard',
       'duplicate-origin',
@@ -190,6 +191,7 @@ describe('the rules', () => {
       'method-case',
       'options-method',
       'upstream-insecure',
+      'upstream-ip-address',
       'wildcard-headers-without-authorization',
     ]);
   });

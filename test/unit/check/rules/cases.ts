@@ -156,6 +156,13 @@ export const CASES: Record<string, RuleCases> = {
     valid: [P(O, 'upstream: {url: "http://localhost:8080/"}'), P(O, 'upstream: {url: "https://api.example.net/"}')],
     invalid: [{ yaml: P(O, 'upstream: {url: "http://api.example.net/"}'), messageId: 'http', at: '5:21' }],
   },
+  'upstream-ip-address': {
+    valid: [P(O, 'upstream: {url: "https://api.example.net/"}'), P(O, 'upstream: {url: "http://127.0.0.1:8080/"}')],
+    invalid: [
+      { yaml: P(O, 'upstream: {url: "https://10.0.0.5/v1/"}'), messageId: 'ip', at: '5:21', says: 'Apache httpd verifies' },
+      { yaml: P(O, 'upstream: {url: "https://[::1]:8443/"}'), messageId: 'ip', at: '5:21' },
+    ],
+  },
   'upstream-overlap': {
     valid: [FILE(['a', O, 'upstream: {url: "https://a.example.net/"}', 'paths: [/a/]'], ['b', O, 'upstream: {url: "https://b.example.net/"}'])],
     invalid: [
