@@ -7,9 +7,13 @@ import { execFileSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'cors-gen.js');
+// The targets are the registry's (src/targets/registry.ts), as the built CLI prints them in its usage line.
+const usage = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+const targets = /--target <([a-z|]+)>/.exec(usage)?.[1]?.split('|');
+if (!targets) throw new Error(`no --target <…> in the usage of ${bin}`);
 for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml')).sort()) {
   const name = file.replace(/\.yaml$/, '');
-  for (const target of ['nginx', 'apache', 'caddy']) {
+  for (const target of targets) {
     execFileSync(process.execPath, [bin, join('examples', file), '--target', target, '--out', join('examples', name, target)], { cwd: root, stdio: 'inherit' });
   }
 }

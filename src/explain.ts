@@ -5,11 +5,11 @@ import { engineNotes, type EngineNoteInput } from './engine-notes.js';
 import { corsCheck, needsPreflight, preflightCheck, unsafeHeaderNames, type BrowserRequest } from './model/browser.js';
 import { evaluate, matchOrigin, type ExpectedResponse } from './model/evaluate.js';
 import { hostText, splitRequestOrigin } from './model/origin.js';
-import { governs, matchingPrefix, serverPath, type PathTarget } from './model/paths.js';
+import { governs, matchingPrefix, serverPath } from './model/paths.js';
 import type { OriginMatcher, Policy } from './model/types.js';
 import { NORMALIZED_METHODS, SAFELISTED_METHODS } from './model/fetch.js';
 import { escapeControls } from './text/escape.js';
-import { TARGET_NAMES } from './targets/registry.js';
+import { REGISTRY } from './targets/registry.js';
 
 export function describeMatcher(m: OriginMatcher): string {
   switch (m.kind) {
@@ -121,15 +121,13 @@ export type PathChoice =
   /** The servers read the path differently (encoded slash, case, dot-segments above the root). */
   | { kind: 'servers-differ'; readings: string };
 
-const TARGETS: readonly PathTarget[] = TARGET_NAMES;
-
-/** Which policy of the file governs `path` in the generated configs, when all three servers agree. */
+/** Which policy of the file governs `path` in the generated configs, when every target's server agrees. */
 export function policyForPath(policies: readonly Policy[], path: string): PathChoice {
-  const readings = TARGETS.map((t) => {
-    const sp = serverPath(t, path);
-    if (sp.kind === 'refused') return { t, text: `refused ${sp.status}`, names: [] as string[], path: '' };
-    const names = policies.filter((p) => governs(p, policies, sp.path, t)).map((p) => p.name);
-    return { t, text: names.length > 0 ? names.join('+') : 'none', names, path: sp.path };
+  const readings = REGISTRY.map(({ name: t, reading }) => {
+    const sp = serverPath(reading, path);
+    if (sp.kind === 'refused') return { t, reading, text: `refused ${sp.status}`, names: [] as string[], path: '' };
+    const names = policies.filter((p) => governs(p, policies, sp.path, reading)).map((p) => p.name);
+    return { t, reading, text: names.length > 0 ? names.join('+') : 'none', names, path: sp.path };
   });
   if (new Set(readings.map((r) => r.text)).size > 1) {
     return { kind: 'servers-differ', readings: readings.map((r) => `${r.t}: ${r.text}`).join(', ') };
@@ -139,7 +137,7 @@ export function policyForPath(policies: readonly Policy[], path: string): PathCh
   if (first.names.length > 1) return { kind: 'ambiguous', names: first.names };
   if (first.names.length === 0) return { kind: 'none' };
   const policy = policies.find((p) => p.name === first.names[0])!;
-  return { kind: 'governed', policy, prefix: matchingPrefix(policy, first.path, 'nginx')! };
+  return { kind: 'governed', policy, prefix: matchingPrefix(policy, first.path, first.reading)! };
 }
 
 /** The first line of an explanation at a path the policy governs. */

@@ -1,10 +1,40 @@
-// The path serve routes on (docs/contract.md §2a): the request target's path percent-decoded, with
-// dot-segments removed (RFC 3986 §5.2.4) and repeated slashes merged, the query kept as sent.
-// This is serve's own reading of a path, as nginx, Apache and Caddy each have theirs; the
-// middleware (src/middleware/) uses it too. Refused, as a 400: an encoded slash (`%2F`, which would
-// let a path segment name another directory upstream, and which Apache refuses too), a dot-segment
-// that climbs above `/` (nginx answers 400 as well), an invalid percent escape or UTF-8 sequence, a
-// NUL, and any target that is not origin-form (`/…`): serve is never a forward proxy.
+// The path serve and the middleware (src/middleware/) route on (docs/contract.md §2a): serve's own
+// reading of a path (src/model/reading.ts), as nginx, Apache and Caddy each have theirs
+// (src/targets/<t>/reading.ts), composed from the same shared steps (src/model/path-normalize.ts)
+// and read through the evaluator's serverPath and longestPrefix. Its column of the table in
+// src/model/paths.ts, pinned with the servers' columns in test/unit/model/paths.test.ts:
+//
+//   percent-decoded as UTF-8, repeated slashes merged, dot-segments removed (RFC 3986 §5.2.4), the
+//   query kept as sent; trailing dots and spaces kept (/api/x%20 → "/api/x "); case kept and
+//   compared as sent (/API/x is not under /api/).
+//   Refused, always with 400 and never forwarded: an encoded slash (/api%2Fx), a NUL (%00), a `..`
+//   above the root (/.., /a/../../x), an invalid percent escape (%zz, %), an escape that is not
+//   UTF-8 (%ff), and any target that is not origin-form (`/…`): serve is never a forward proxy.
+//
+// Where the servers differ from each other serve takes the refusing side: nginx and Caddy route
+// /api%2Fx as /api/x, Apache answers 404; serve answers 400 (the one line marked below), because a
+// decoded slash would let a path segment name another directory upstream, and an upstream that
+// keeps %2F encoded would route differently from the prefix serve matched. Caddy clamps a `..`
+// above the root where nginx and Apache answer 400; serve answers 400.
+import { mergeAndRemoveDots, percentDecode, hasEncodedSlash, refusedPath } from '../model/path-normalize.js';
+import { longestPrefix, serverPath } from '../model/paths.js';
+import type { PathReading } from '../model/reading.js';
+
+export const serveReading: PathReading = {
+  reader: 'serve',
+  path(raw) {
+    // The usual path (no escape, no dot-segment, no empty segment) is already normalized.
+    if (!/%|\/\/|\/\.\.?(?:\/|$)/.test(raw)) return { kind: 'path', path: raw };
+    const decoded = percentDecode(raw, 'utf-8');
+    if (!decoded.ok) return refusedPath(400, decoded.why === 'malformed' ? 'an invalid percent escape' : 'a percent escape that is not UTF-8');
+    // serve's decision on an encoded slash, where nginx and Caddy decode it (see above).
+    if (hasEncodedSlash(raw)) return refusedPath(400, 'an encoded slash');
+    if (decoded.text.includes('\0')) return refusedPath(400, 'a NUL');
+    const path = mergeAndRemoveDots(decoded.text);
+    return path === null ? refusedPath(400, 'a dot-segment above the root') : { kind: 'path', path };
+  },
+  pathsIgnoreCase: false,
+};
 
 export type RequestPath =
   | {
@@ -20,56 +50,20 @@ export type RequestPath =
     }
   | { kind: 'refused'; reason: string };
 
-const refused = (reason: string): RequestPath => ({ kind: 'refused', reason });
-
 export function readRequestPath(target: string): RequestPath {
-  if (!target.startsWith('/')) return refused('the request target is not a path');
+  const read = serverPath(serveReading, target);
+  if (read.kind === 'refused') return { kind: 'refused', reason: read.reason };
   const q = target.indexOf('?');
-  const rawPath = q < 0 ? target : target.slice(0, q);
   const query = q < 0 ? null : target.slice(q + 1);
-  // The usual path (no escape, no dot-segment, no empty segment) is already normalized.
-  if (!/%|\/\/|\/\.\.?(?:\/|$)/.test(rawPath)) {
-    const segments = rawPath.split('/').slice(1);
-    const trailingSlash = segments.length > 1 && segments[segments.length - 1] === '';
-    if (trailingSlash || (segments.length === 1 && segments[0] === '')) segments.pop();
-    return { kind: 'ok', path: rawPath, segments, trailingSlash, query };
-  }
-  const raw = rawPath.split('/').slice(1);
-  const out: string[] = [];
-  let trailingSlash = false;
-  for (let i = 0; i < raw.length; i++) {
-    const last = i === raw.length - 1;
-    let seg: string;
-    if (/%(?![0-9A-Fa-f]{2})/.test(raw[i]!)) return refused('an invalid percent escape');
-    try {
-      seg = decodeURIComponent(raw[i]!);
-    } catch {
-      return refused('a percent escape that is not UTF-8');
-    }
-    if (seg.includes('/')) return refused('an encoded slash');
-    if (seg.includes('\0')) return refused('a NUL');
-    if (seg === '' || seg === '.') {
-      trailingSlash = last && out.length > 0;
-      continue;
-    }
-    if (seg === '..') {
-      if (out.length === 0) return refused('a dot-segment above the root');
-      out.pop();
-      trailingSlash = last && out.length > 0;
-      continue;
-    }
-    out.push(seg);
-    trailingSlash = false;
-  }
-  const path = `/${out.join('/')}${trailingSlash ? '/' : ''}`;
-  return { kind: 'ok', path, segments: out, trailingSlash, query };
+  const segments = read.path.split('/').slice(1);
+  const trailingSlash = segments.length > 1 && segments[segments.length - 1] === '';
+  if (trailingSlash || (segments.length === 1 && segments[0] === '')) segments.pop();
+  return { kind: 'ok', path: read.path, segments, trailingSlash, query };
 }
 
 /** Contract §2a: the longest of the policy's prefixes that the normalized path starts with. */
 export function governingPrefix(paths: readonly string[], path: string): string | null {
-  let best: string | null = null;
-  for (const p of paths) if (path.startsWith(p) && (best === null || p.length > best.length)) best = p;
-  return best;
+  return longestPrefix(paths, path, serveReading);
 }
 
 // Characters a path segment may hold literally (RFC 3986 pchar) that encodeURIComponent escapes.

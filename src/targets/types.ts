@@ -1,3 +1,4 @@
+import type { ServerReading } from '../model/reading.js';
 import type { PolicySet } from '../model/types.js';
 import type { Dialect } from './dialect.js';
 
@@ -15,10 +16,13 @@ export interface RenderedFile {
 
 /**
  * A target turns the normalized policy set into files: a TypeScript view-model builder makes every
- * decision, a Handlebars template only lays the view out. Its facts are data (`dialect`).
+ * decision, a Handlebars template only lays the view out. Its facts are data: `dialect`, what its
+ * configuration syntax accepts, and `reading`, how its server reads a request (the evaluator's
+ * model of it, src/model/reading.ts).
  */
 export interface Target<N extends string = string> {
   readonly name: N;
   readonly dialect: Dialect;
+  readonly reading: ServerReading;
   render(set: PolicySet): RenderedFile[];
 }

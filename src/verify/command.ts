@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { governingPolicy } from '../model/paths.js';
 import type { Policy, PolicySet } from '../model/types.js';
-import { TARGET_NAMES } from '../targets/registry.js';
+import { REGISTRY, TARGET_NAMES } from '../targets/registry.js';
 import type { Target } from './client.js';
 import { jsonReport, textReport } from './report.js';
 import { conforms, verify } from './run.js';
@@ -50,7 +50,7 @@ function parseUrl(text: string): URL | string {
  * requests on which the targets agree.
  */
 function governing(set: PolicySet, path: string): { policy: Policy | null } | string {
-  const owners = new Set(TARGET_NAMES.map((t) => governingPolicy(set.policies, path, t)));
+  const owners = new Set(REGISTRY.map((t) => governingPolicy(set.policies, path, t.reading)));
   if (owners.size > 1) return `--path ${quote(path)} is governed by different policies in different servers (Caddy compares paths ignoring case); give a path they agree on`;
   return { policy: [...owners][0] ?? null };
 }

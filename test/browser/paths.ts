@@ -3,12 +3,12 @@
 // from any origin, /api/ with credentials from the app's origin only, and a path neither governs is
 // left to the application. Each check has a control that shows it can fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNGOVERNED_APP_CORS_HEADERS, type PathTarget } from '../../src/model/paths.js';
+import { UNGOVERNED_APP_CORS_HEADERS, type TargetName as PathTarget } from '../../src/targets/registry.js';
 import { freePorts } from '../harness/ports.js';
 import { makeTempDir, removeDir, type RunningServer } from '../harness/process.js';
 import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { compilePolicy } from '../harness/suite.js';
-import { PATHS_DRIVERS } from '../servers/paths.drivers.js';
+import { PATHS_DRIVERS } from '../servers/drivers.js';
 import type { FetchInit, FetchOutcome } from './browser.js';
 import { ENGINES, type Engine, type EngineName, type EnginePage } from './engine.js';
 import { ENGINE_FACTS } from './engine-facts.js';

@@ -1,13 +1,14 @@
 // How each real server reads request forms browsers never send (the facts src/model/server-request.ts
-// models): npx vite-node test/fuzz/probe.ts [nginx,apache,caddy]. Prints status, whether the request
-// reached the application, and the Access-Control-Allow-* headers received.
+// models): npx vite-node test/fuzz/probe.ts [<target>,<target>…] (every registered target without
+// one). Prints status, whether the request reached the application, and the Access-Control-Allow-*
+// headers received.
 import { compilePolicy } from '../harness/policy.js';
-import { PATHS_DRIVERS } from '../servers/paths.drivers.js';
+import { PATHS_DRIVERS } from '../servers/drivers.js';
 import { freePorts } from '../harness/ports.js';
 import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { removeDir } from '../harness/process.js';
 import { sendRaw, startRawUpstream, type WireRequest } from './wire.js';
-import type { PathTarget } from '../../src/model/paths.js';
+import { TARGET_NAMES, type TargetName as PathTarget } from '../../src/targets/registry.js';
 
 const FILE = `version: 1
 policies:
@@ -59,7 +60,7 @@ const probes: [string, number, WireRequest][] = [
   ...['/../x', '/%2e%2e/x', '/a/../../x', '/x%2Fy', '/x%00', '/x%zz'].map((t): [string, number, WireRequest] => [`path ${t}`, 0, pf(t)]),
 ];
 
-const targets = (process.argv[2] ?? 'nginx,apache,caddy').split(',') as PathTarget[];
+const targets = (process.argv[2]?.split(',') ?? TARGET_NAMES) as PathTarget[];
 const set = compilePolicy(FILE, 'probe.yaml');
 const upstream = await startRawUpstream();
 for (const target of targets) {

@@ -1,6 +1,6 @@
 // The differential fuzzer for one target: seeded random policy files (test/fuzz/generate.ts), each
 // served by the real server with its policies included together at one level (the path suites'
-// configuration writers, test/servers/paths.drivers.ts), and seeded raw requests (repeated
+// configuration writers, test/servers/<t>.driver.ts), and seeded raw requests (repeated
 // headers, whitespace, case, empty and over-long values, odd methods and paths) sent on raw sockets.
 // Every answer is compared with the reference evaluator for that target: evaluateWireAt
 // (src/model/server-request.ts) reads the request as the server does, then evaluateAt decides.
@@ -9,14 +9,14 @@
 // sends only that case; FUZZ_BATCHES and FUZZ_CASES change the amount (default 5 × 2,000).
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateWireAt, type WireVerdict } from '../../src/model/server-request.js';
-import type { PathTarget } from '../../src/model/paths.js';
+import { TARGETS, type TargetName as PathTarget } from '../../src/targets/registry.js';
 import { compareAnswer, describeDifference, varyTokens } from '../../src/verify/compare.js';
 import { headerValues } from '../../src/verify/headers.js';
 import { CORS_RESPONSE_HEADERS } from '../../src/model/types.js';
 import { freePorts } from '../harness/ports.js';
 import { removeDir } from '../harness/process.js';
 import { checkAndStart, prepareServerDir } from '../harness/serve.js';
-import { PATHS_DRIVERS } from '../servers/paths.drivers.js';
+import { PATHS_DRIVERS } from '../servers/drivers.js';
 import { comparePath } from '../servers/paths.suite.js';
 import { batch, fuzzCase, type FuzzCase } from './generate.js';
 import { sendRaw, startRawUpstream, TEST_ID, TEST_STATUS, type WireResponse } from './wire.js';
@@ -112,7 +112,7 @@ export function fuzzSuite(target: PathTarget): void {
               const c = fuzzCase(seed, b, fb, i);
               const included = fb.sites[c.site]!.policies.map((n) => fb.set.policies.find((p) => p.name === n)!);
               const site = fb.sites[c.site]!;
-              const verdict = evaluateWireAt(fb.set.policies, included, target, c.wire, { nginx: site.layout === 'other' ? 'location' : 'server' });
+              const verdict = evaluateWireAt(fb.set.policies, included, TARGETS[target].reading, c.wire, site.layout === 'other' ? paths.otherLayoutLevel : 'server');
               const kind = verdict.kind === 'governed' ? verdict.expected.outcome : verdict.kind;
               byKind[kind] = (byKind[kind] ?? 0) + 1;
               const id = `${seed}-${b}-${i}`;

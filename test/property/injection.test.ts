@@ -13,11 +13,8 @@ import { casesFor, runMatrix } from '../harness/matrix.js';
 import { freePorts } from '../harness/ports.js';
 import { removeDir, type RunningServer } from '../harness/process.js';
 import { checkAndStart, prepareServerDir } from '../harness/serve.js';
-import type { ServerDriver } from '../harness/suite.js';
 import { startUpstream, type Upstream } from '../harness/upstream.js';
-import { driver as apache } from '../servers/apache.driver.js';
-import { driver as caddy } from '../servers/caddy.driver.js';
-import { driver as nginx } from '../servers/nginx.driver.js';
+import { SERVER_DRIVERS } from '../servers/drivers.js';
 
 const SEED = 20261125;
 const RUNS = 300;
@@ -111,7 +108,7 @@ describe('injection safety: generated policies in the real servers', () => {
     expect(accepted).toBeLessThan(RUNS);
   });
 
-  for (const driver of [nginx, apache, caddy] as ServerDriver[]) {
+  for (const driver of SERVER_DRIVERS) {
     describe(driver.target, () => {
       let dir = '';
       let upstream: Upstream | undefined;

@@ -1,7 +1,8 @@
 // Manual measurement (not part of npm test: minutes and gigabytes): whether each real server loads
 // the files cors-gen generated for a huge allow-list. Usage, after generating them with
 //   cors-gen big.yaml --target <t> --out <dir>/<t>
-// run: npx vite-node test/scale/server-load.ts <dir> <policy-name> [nginx|apache|caddy …]
+// run: npx vite-node test/scale/server-load.ts <dir> <policy-name> <last-origin> [<target> …] (every
+// registered target without one)
 // It writes a server configuration that includes <dir>/<t>/ as docs/contract.md §4 says and runs the
 // server's own check (nginx -t, apache2 -t, caddy validate) under /usr/bin/time -v, printing the
 // exit status, wall time and peak RSS; then starts the server in front of a test upstream and times
@@ -13,11 +14,8 @@ import { startServer } from '../harness/process.js';
 import { startUpstream } from '../harness/upstream.js';
 import { join } from 'node:path';
 import { handOver, makeTempDir, removeDir } from '../harness/process.js';
-import { writeNginxConfig } from '../servers/nginx.driver.js';
-import { driver as apacheDriver, writeApacheConfig } from '../servers/apache.driver.js';
-import { driver as caddyDriver, writeCaddyfile } from '../servers/caddy.driver.js';
-import { driver as nginxDriver } from '../servers/nginx.driver.js';
-import type { TargetName } from '../../src/targets/types.js';
+import { DRIVERS } from '../servers/drivers.js';
+import { TARGET_NAMES, type TargetName } from '../../src/targets/types.js';
 
 const [outDir, policy, lastOrigin, ...targets] = process.argv.slice(2);
 
@@ -34,18 +32,13 @@ function preflight(port: number, origin: string): Promise<{ status: number; ms: 
 }
 const upstream = await startUpstream();
 if (!outDir || !policy || !lastOrigin) throw new Error('usage: server-load.ts <dir> <policy> <last-origin> [targets…]');
-for (const target of (targets.length > 0 ? targets : ['nginx', 'apache', 'caddy']) as TargetName[]) {
+for (const target of (targets.length > 0 ? targets : TARGET_NAMES) as TargetName[]) {
   const dir = makeTempDir(`${target}-load`);
   const corsDir = join(outDir, target);
   const [port] = await freePorts(1);
-  const sites = [{ policy, port: port! }];
-  const configPath =
-    target === 'nginx'
-      ? writeNginxConfig({ dir, corsDir, upstreamPort: upstream.port, sites: [{ policy, port: port!, layout: 'server' }] })
-      : target === 'apache'
-        ? writeApacheConfig({ dir, corsDir, upstreamPort: upstream.port, sites: sites.map((s) => ({ ...s, layout: 'plain' as const })) })
-        : writeCaddyfile({ dir, corsDir, sites, upstreamPort: upstream.port });
-  const driver = target === 'nginx' ? nginxDriver : target === 'apache' ? apacheDriver : caddyDriver;
+  // One site: each driver's first layout is the plain include of docs/contract.md §4.
+  const { driver } = DRIVERS[target];
+  const configPath = driver.writeConfig({ dir, corsDir, sites: [{ policy, port: port! }], upstreamPort: upstream.port });
   handOver(dir);
   const spec = driver.syntaxCheck({ dir, configPath });
   const r = spawnSync('/usr/bin/time', ['-v', spec.cmd, ...spec.args], { env: { ...process.env, ...spec.env }, cwd: spec.cwd, encoding: 'utf8', maxBuffer: 1 << 26, ...(process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}) });

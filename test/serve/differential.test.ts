@@ -13,12 +13,10 @@ import { casesFor, send, type RawResponse, type RequestCase } from '../harness/m
 import { freePorts } from '../harness/ports.js';
 import { makeTempDir, removeDir, type RunningServer } from '../harness/process.js';
 import { checkAndStart, prepareServerDir } from '../harness/serve.js';
-import { compileFixture, type ServerDriver } from '../harness/suite.js';
+import { compileFixture } from '../harness/suite.js';
 import { startUpstream, UPSTREAM_VARY, type Upstream } from '../harness/upstream.js';
 import { FRAMEWORKS, startApp, type App } from '../middleware/apps.js';
-import { driver as apache } from '../servers/apache.driver.js';
-import { driver as caddy } from '../servers/caddy.driver.js';
-import { driver as nginx } from '../servers/nginx.driver.js';
+import { SERVER_DRIVERS } from '../servers/drivers.js';
 import { startServe, type ServeProcess } from './serve-process.js';
 
 /** What is compared: everything §2 fixes about a response, nothing a server may choose. */
@@ -57,8 +55,6 @@ interface Answerer {
   seen(policy: string): Set<string>;
 }
 
-const DRIVERS: ServerDriver[] = [nginx, apache, caddy];
-
 describe('differential: nginx, Apache, Caddy, cors-gen serve and corsMiddleware answer the matrix alike', () => {
   const set: PolicySet = compileFixture();
   let upstream: Upstream | undefined;
@@ -71,7 +67,8 @@ describe('differential: nginx, Apache, Caddy, cors-gen serve and corsMiddleware 
 
   beforeAll(async () => {
     upstream = await startUpstream();
-    for (const driver of DRIVERS) {
+    // Every registered target's server (test/servers/drivers.ts).
+    for (const driver of SERVER_DRIVERS) {
       const ports = await freePorts(set.policies.length);
       const sites = set.policies.map((p, i) => ({ policy: p.name, port: ports[i]! }));
       const { dir, configPath } = prepareServerDir(driver.target, set, `diff-${driver.target}`, (d, corsDir) => driver.writeConfig({ dir: d, corsDir, sites, upstreamPort: upstream!.port }));

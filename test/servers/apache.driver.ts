@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerDriver, Site } from '../harness/suite.js';
+import type { PathsDriver, PathsSite } from './paths.suite.js';
 
 export const MODULES = ['mpm_event', 'authz_core', 'mime', 'headers', 'rewrite', 'setenvif', 'proxy', 'proxy_http'];
 export const MODULE_DIR = '/usr/lib/apache2/modules';
@@ -97,4 +98,43 @@ export const driver: ServerDriver = {
     writeApacheConfig({ dir, corsDir, upstreamPort, sites: sites.map((s, i) => ({ ...s, layout: i % 2 === 1 ? 'with-site-config' : 'plain' })) }),
   syntaxCheck: ({ configPath }) => ({ cmd: 'apache2', args: ['-t', '-f', configPath] }),
   run: ({ configPath }) => ({ cmd: 'apache2', args: ['-f', configPath, '-DFOREGROUND'] }),
+};
+
+// How the path suite, the fuzzer and the browser path case include every policy of one file
+// together at one level (test/servers/paths.suite.ts).
+/**
+ * The first virtual host also has an ErrorDocument for 403: refused preflights go through an
+ * internal redirect.
+ */
+function writePathsConfig(o: { dir: string; corsDir: string; sites: PathsSite[]; upstreamPort: number }): string {
+  const root = join(o.dir, 'apache');
+  for (const sub of ['run', 'logs', 'htdocs/errors']) mkdirSync(join(root, sub), { recursive: true });
+  writeFileSync(join(root, 'htdocs/errors/403.txt'), ERROR_403_BODY);
+  const vhosts = o.sites.flatMap((s, i) => [
+    `<VirtualHost 127.0.0.1:${s.port}>`,
+    '    ServerName 127.0.0.1',
+    ...s.policies.map((p) => `    Include "${join(o.corsDir, `${p}.conf`)}"`),
+    ...(i === 0
+      ? [`    DocumentRoot "${root}/htdocs"`, `    <Directory "${root}/htdocs">`, '        Require all granted', '    </Directory>', '    ErrorDocument 403 /errors/403.txt', '    ProxyPass "/errors/" "!"']
+      : []),
+    // The other layout has rewrite rules and request header edits of its own below the includes.
+    ...(s.layout === 'other' ? ['    RewriteRule "^/old/(.*)$" "/api/$1" [PT]', '    RequestHeader unset Origin'] : []),
+    `    ProxyPass "/" "http://127.0.0.1:${o.upstreamPort}/" disablereuse=On`,
+    '</VirtualHost>',
+  ]);
+  const conf = [
+    ...apacheServerLines(root, o.sites.map((s) => s.port)),
+    ...vhosts,
+    '',
+  ].join('\n');
+  const path = join(root, 'httpd.conf');
+  writeFileSync(path, conf);
+  return path;
+}
+
+export const paths: PathsDriver = {
+  driver,
+  writeConfig: writePathsConfig,
+  // The other layout still includes at virtual-host level, beside rules of the site's own.
+  otherLayoutLevel: 'server',
 };

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandSpec } from '../harness/process.js';
 import type { ServerDriver, Site } from '../harness/suite.js';
+import type { PathsDriver, PathsSite } from './paths.suite.js';
 
 /**
  * How a site includes its policy file. Contract §4: inside a server {} or location {} that proxies
@@ -81,4 +82,48 @@ export const driver: ServerDriver = {
   },
   syntaxCheck: ({ dir, configPath }): CommandSpec => ({ cmd: 'nginx', args: ['-t', ...nginxArgs(dir, configPath)] }),
   run: ({ dir, configPath }): CommandSpec => ({ cmd: 'nginx', args: [...nginxArgs(dir, configPath), '-g', 'daemon off;'] }),
+};
+
+// How the path suite, the fuzzer and the browser path case include every policy of one file
+// together at one level (test/servers/paths.suite.ts).
+function writePathsConfig(o: { dir: string; corsDir: string; sites: PathsSite[]; upstreamPort: number }): string {
+  const temp = join(o.dir, 'temp');
+  for (const t of TEMP_PATHS) mkdirSync(join(temp, t), { recursive: true });
+  const includes = (s: PathsSite, indent: string) => s.policies.map((p) => `${indent}include ${join(o.corsDir, `${p}.conf`)};`);
+  // Every policy at server level, or (the other layout) all of them inside the one location.
+  const servers = o.sites.flatMap((s) => [
+    '    server {',
+    `        listen 127.0.0.1:${s.port};`,
+    ...(s.layout === 'other' ? [] : includes(s, '        ')),
+    '        location / {',
+    ...(s.layout === 'other' ? includes(s, '            ') : []),
+    `            proxy_pass http://127.0.0.1:${o.upstreamPort};`,
+    '        }',
+    '    }',
+  ]);
+  const conf = [
+    `pid ${join(o.dir, 'nginx.pid')};`,
+    'error_log stderr;',
+    'worker_processes 1;',
+    'events {',
+    '    worker_connections 512;',
+    '}',
+    'http {',
+    '    access_log off;',
+    ...TEMP_PATHS.map((t) => `    ${t}_temp_path ${join(temp, t)};`),
+    `    include ${join(o.corsDir, 'http.conf')};`,
+    ...servers,
+    '}',
+    '',
+  ].join('\n');
+  const path = join(o.dir, 'nginx.conf');
+  writeFileSync(path, conf);
+  return path;
+}
+
+export const paths: PathsDriver = {
+  driver,
+  writeConfig: writePathsConfig,
+  // The other layout includes every policy inside the one location.
+  otherLayoutLevel: 'location',
 };

@@ -8,7 +8,9 @@
 // server's own refusal, the governing policy's answer, or the request passed on untouched.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateAt, type PathTarget, type PathVerdict } from '../../src/model/paths.js';
+import { evaluateAt, type PathVerdict } from '../../src/model/paths.js';
+import type { InclusionLevel } from '../../src/model/server-request.js';
+import { TARGETS, type TargetName as PathTarget } from '../../src/targets/registry.js';
 import { CORS_RESPONSE_HEADERS, type Policy, type PolicySet } from '../../src/model/types.js';
 import { compare, send, type RawResponse, type RequestCase } from '../harness/matrix.js';
 import { freePorts } from '../harness/ports.js';
@@ -54,6 +56,8 @@ export interface PathsDriver {
   driver: ServerDriver;
   /** A complete server configuration with one block per site, each proxying to the upstream. */
   writeConfig(o: { dir: string; corsDir: string; sites: PathsSite[]; upstreamPort: number }): string;
+  /** Where the other layout includes the policies (the evaluator's InclusionLevel). */
+  otherLayoutLevel: InclusionLevel;
 }
 
 /** Request targets as sent on the wire (never normalized by the client). */
@@ -159,7 +163,7 @@ export async function runPathMatrix(target: PathTarget, file: readonly Policy[],
   const worker = async () => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const id = randomUUID();
-      const verdict = evaluateAt(file, included, target, { method: c.method, target: c.path, headers: c.headers });
+      const verdict = evaluateAt(file, included, TARGETS[target].reading, { method: c.method, target: c.path, headers: c.headers });
       run.byKind[verdict.kind]++;
       const res = await send(port, c, id);
       const problems = comparePath(verdict, res, upstream.seen.has(id), statusOf(c.path));

@@ -4,11 +4,13 @@
 import { renderTemplate } from '../../render/templates.js';
 import type { Target } from '../types.js';
 import { dialect } from './dialect.js';
+import { reading } from './reading.js';
 import { buildApacheView } from './view.js';
 
 export const apache: Target<'apache'> = {
   name: 'apache',
   dialect,
+  reading,
   render(set) {
     return buildApacheView(set).policies.map((policy) => ({
       path: policy.file,

@@ -3,11 +3,13 @@
 import { renderTemplate } from '../../render/templates.js';
 import type { Target } from '../types.js';
 import { dialect } from './dialect.js';
+import { reading } from './reading.js';
 import { buildCaddyView } from './view.js';
 
 export const caddy: Target<'caddy'> = {
   name: 'caddy',
   dialect,
+  reading,
   render(set) {
     const view = buildCaddyView(set);
     const body = renderTemplate('caddy', 'cors', view);

@@ -4,12 +4,14 @@
 import { renderTemplate } from '../../render/templates.js';
 import type { RenderedFile, Target } from '../types.js';
 import { dialect } from './dialect.js';
+import { reading } from './reading.js';
 import { buildPlan } from '../../plan/index.js';
 import { buildNginxView } from './view.js';
 
 export const nginx: Target<'nginx'> = {
   name: 'nginx',
   dialect,
+  reading,
   render(set) {
     const view = buildNginxView(buildPlan(set));
     const files: RenderedFile[] = [

@@ -3,9 +3,8 @@
 // real servers at scale.
 import { describe, expect, it } from 'vitest';
 import { evaluateWireAt, serverRequest, type WireRequest } from '../../../src/model/server-request.js';
-import type { PathTarget } from '../../../src/model/paths.js';
 import { compilePolicy } from '../../harness/policy.js';
-import { TARGET_NAMES } from '../../../src/targets/registry.js';
+import { TARGET_NAMES, TARGETS as BY_NAME, type TargetName as PathTarget } from '../../../src/targets/registry.js';
 
 const A = 'https://a.example.com';
 const B = 'https://b.example.com';
@@ -22,7 +21,7 @@ const set = compilePolicy(FILE);
 const TARGETS: readonly PathTarget[] = TARGET_NAMES;
 
 const preflight = (headers: [string, string][], method = 'OPTIONS', target = '/x'): WireRequest => ({ method, target, headers: [...headers, ['Access-Control-Request-Method', 'PUT']] });
-const verdict = (t: PathTarget, w: WireRequest) => evaluateWireAt(set.policies, set.policies, t, w);
+const verdict = (t: PathTarget, w: WireRequest) => evaluateWireAt(set.policies, set.policies, BY_NAME[t].reading, w);
 const outcome = (t: PathTarget, w: WireRequest) => {
   const v = verdict(t, w);
   return v.kind === 'governed' ? v.expected.outcome : v.kind === 'server-error' ? `error ${v.status}` : v.kind;
@@ -35,7 +34,7 @@ const header = (t: PathTarget, w: WireRequest, name: string) => {
 describe('serverRequest: how each server reads the header lines', () => {
   it('a well-formed request reads the same everywhere', () => {
     for (const t of TARGETS) {
-      const r = serverRequest(t, preflight([['Origin', A]]));
+      const r = serverRequest(BY_NAME[t].reading, preflight([['Origin', A]]));
       expect(r).toEqual({ kind: 'request', request: { method: 'OPTIONS', target: '/x', headers: { origin: A, 'access-control-request-method': 'PUT' } } });
     }
   });
@@ -116,6 +115,6 @@ describe('serverRequest: how each server reads the header lines', () => {
     expect(v.kind === 'server-error' && v.status === 400 && v.cors?.kind === 'governed' && v.cors.expected.outcome).toBe('preflight-allowed');
     expect(verdict('nginx', preflight([['Origin', A]], 'OPTIONS', '/../x')).kind).toBe('refused');
     const scoped = compilePolicy(`${FILE}    paths: [/api/]\n`);
-    expect(evaluateWireAt(scoped.policies, scoped.policies, 'apache', preflight([['Origin', A]], 'OPTIONS', '/../x')).kind).toBe('refused');
+    expect(evaluateWireAt(scoped.policies, scoped.policies, BY_NAME.apache.reading, preflight([['Origin', A]], 'OPTIONS', '/../x')).kind).toBe('refused');
   });
 });
