@@ -178,6 +178,8 @@ export async function webkitEngine(dir: string): Promise<Engine> {
         await load(visit, null);
         await d.manage().addCookie({ name, value, path: '/', secure: true, sameSite: 'None' });
       },
+      // WebKitGTK never prompts for a fetch (engine-facts.ts); WebDriver classic has no hook to count with.
+      authChallenges: () => 0,
       close: async () => {
         try {
           await d.quit();
