@@ -14,10 +14,10 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setUpstreamHeaders } from '../harness/upstream.js';
 import type { TestPki } from '../serve/test-ca.js';
+import { AUTH_CHALLENGE } from './upstream.js';
 
 export const UPSTREAM_BASE = '/v1/';
 export const COOKIE_VALUE = 'from-upstream';
-export const AUTH_CHALLENGE = 'Basic realm="cors-gen test", charset="UTF-8"';
 
 export interface ProxySeen {
   method: string;
