@@ -29,6 +29,7 @@ export async function chromiumEngine(profileDir: string): Promise<Engine> {
     setCookie: ({ name, value }) =>
       browser.context.addCookies([{ name, value, domain: '127.0.0.1', path: '/', secure: true, sameSite: 'None' }]),
     authChallenges: () => challenges,
+    clearCookies: () => browser.context.clearCookies(),
     close: () => browser.close(),
   };
 }

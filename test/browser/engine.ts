@@ -48,6 +48,8 @@ export interface Engine {
    * (engine-facts.ts), so it counts none.
    */
   authChallenges(): number;
+  /** Empties the cookie jar (`visit`: as for setCookie), so that a case shares no cookie with the one before. */
+  clearCookies(visit: string): Promise<void>;
   close(): Promise<void>;
 }
 

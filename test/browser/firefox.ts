@@ -68,6 +68,10 @@ export async function firefoxEngine(): Promise<Engine> {
     },
     setCookie: ({ name, value }) => browser.setCookie({ name, value, domain: '127.0.0.1', path: '/', secure: true, sameSite: 'None' }),
     authChallenges: () => challenges,
+    clearCookies: async () => {
+      const all = await browser.cookies();
+      if (all.length > 0) await browser.deleteCookie(...all);
+    },
     close: () => browser.close(),
   };
 }

@@ -12,9 +12,9 @@ import { PATHS_DRIVERS } from '../servers/paths.drivers.js';
 import type { FetchInit, FetchOutcome } from './browser.js';
 import { ENGINES, type Engine, type EngineName, type EnginePage } from './engine.js';
 import { ENGINE_FACTS } from './engine-facts.js';
+import { borrowEngine, useSharedEngines } from './engine-pool.js';
 import { endpointFor, type Forwarder } from './forwarder.js';
 import { APP_HOST, EVIL_HOST, makeCertificate, startPageServer, type PageServer } from './page-server.js';
-import { launchEngine } from './suite.js';
 import { EXPOSED_HEADER, EXPOSED_VALUE, startBrowserUpstream, type BrowserUpstream } from './upstream.js';
 
 const CUSTOM_HEADER = 'X-Custom';
@@ -45,6 +45,7 @@ interface Stage {
 }
 
 export function pathsBrowserSuite(target: PathTarget, engines: readonly EngineName[] = ENGINES): void {
+  useSharedEngines();
   describe(`${target}: /public/ for any origin and /api/ with credentials on one host`, () => {
     let stage: Stage | undefined;
     let serverDir = '';
@@ -82,7 +83,6 @@ function engineChecks(target: PathTarget, name: EngineName, getStage: () => Stag
   describe(facts.label, () => {
     let s: Stage;
     let engine: Engine | undefined;
-    let engineDir = '';
     let app: EnginePage;
     let evil: EnginePage;
     let endpoint: { base: string; forwarder: Forwarder } | undefined;
@@ -105,18 +105,15 @@ function engineChecks(target: PathTarget, name: EngineName, getStage: () => Stag
 
     beforeAll(async () => {
       s = getStage();
-      engineDir = makeTempDir(`${name}-paths-engine`);
       endpoint = await endpointFor(name, s.port, s.tls);
-      engine = await launchEngine(name, engineDir);
+      engine = await borrowEngine(name, url('/other-cookie-visit'));
       await engine.setCookie({ name: sid.split('=')[0]!, value: sid.split('=')[1]! }, url('/other-cookie-visit'));
       app = await engine.open(s.pages.origin(APP_HOST));
       evil = await engine.open(s.pages.origin(EVIL_HOST));
     }, 60_000);
 
     afterAll(async () => {
-      await engine?.close();
       await endpoint?.forwarder.close();
-      if (engineDir) removeDir(engineDir);
       console.log(`browser paths: ${engine?.version ?? `${facts.label} (not started)`}, ${target}: ${passed} checks passed`);
     });
 

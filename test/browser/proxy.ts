@@ -16,11 +16,11 @@ import { makeTestPki, type TestPki } from '../serve/test-ca.js';
 import type { FetchInit, FetchOutcome } from './browser.js';
 import { AUTH_CHALLENGE_PATH, ENGINES, type Engine, type EngineName, type EnginePage } from './engine.js';
 import { ENGINE_FACTS } from './engine-facts.js';
+import { borrowEngine, useSharedEngines } from './engine-pool.js';
 import { startForwarder, type Forwarder } from './forwarder.js';
 import { APP_HOST, EVIL_HOST, makeCertificate, startPageServer, type PageServer } from './page-server.js';
 import { COOKIE_VALUE, startProxyUpstream, upstreamBody, UPSTREAM_BASE, type ProxyUpstream } from './proxy-upstream.js';
 import { PROXY_SERVERS } from './proxy-servers.js';
-import { launchEngine } from './suite.js';
 
 const CUSTOM_HEADER = 'X-Custom';
 
@@ -51,6 +51,7 @@ interface Stage {
 }
 
 export function proxyBrowserSuite(target: PathTarget, engines: readonly EngineName[] = ENGINES): void {
+  useSharedEngines();
   describe(`${target} proxy mode: the generated proxy in front of an HTTPS API with its own CA`, () => {
     let stage: Stage | undefined;
     let serverDir = '';
@@ -90,7 +91,6 @@ function engineChecks(target: PathTarget, name: EngineName, getStage: () => Stag
   describe(facts.label, () => {
     let s: Stage;
     let engine: Engine | undefined;
-    let engineDir = '';
     let app: EnginePage;
     let evil: EnginePage;
     let forwarder: Forwarder | undefined;
@@ -116,20 +116,17 @@ function engineChecks(target: PathTarget, name: EngineName, getStage: () => Stag
 
     beforeAll(async () => {
       s = getStage();
-      engineDir = makeTempDir(`${name}-proxy-engine`);
       forwarder = await startForwarder(s.port, s.tls, { host: 'as-sent' });
       base = `https://127.0.0.1:${forwarder.port}`;
       direct = `https://127.0.0.1:${s.upstream.port}`;
-      engine = await launchEngine(name, engineDir);
+      engine = await borrowEngine(name, `${direct}${up('cookie-visit')}`);
       await engine.setCookie({ name: sid.split('=')[0]!, value: sid.split('=')[1]! }, `${direct}${up('cookie-visit')}`);
       app = await engine.open(s.pages.origin(APP_HOST));
       evil = await engine.open(s.pages.origin(EVIL_HOST));
     }, 60_000);
 
     afterAll(async () => {
-      await engine?.close();
       await forwarder?.close();
-      if (engineDir) removeDir(engineDir);
       // The README's "verified in" table quotes this line.
       console.log(`browser proxy: ${engine?.version ?? `${facts.label} (not started)`}, ${target}: ${passed} checks passed`);
     });

@@ -13,9 +13,9 @@ import { startServe, type ServeProcess } from '../serve/serve-process.js';
 import type { FetchInit, FetchOutcome } from './browser.js';
 import { AUTH_CHALLENGE_PATH, ENGINES, type Engine, type EngineName, type EnginePage } from './engine.js';
 import { ENGINE_FACTS } from './engine-facts.js';
+import { borrowEngine, useSharedEngines } from './engine-pool.js';
 import { endpointFor, type Forwarder } from './forwarder.js';
 import { APP_HOST, EVIL_HOST, makeCertificate, startPageServer, type PageServer } from './page-server.js';
-import { launchEngine } from './suite.js';
 import {
   EXPOSED_HEADER,
   EXPOSED_VALUE,
@@ -56,6 +56,7 @@ interface Stage {
 }
 
 export function serveBrowserSuite(engines: readonly EngineName[] = ENGINES): void {
+  useSharedEngines();
   describe(`cors-gen serve, called by ${engines.map((e) => ENGINE_FACTS[e].label).join(', ')}`, () => {
     let stage: Stage | undefined;
     const started: ServeProcess[] = [];
@@ -101,7 +102,6 @@ function engineChecks(name: EngineName, getStage: () => Stage): void {
   describe(facts.label, () => {
     let s: Stage;
     let engine: Engine | undefined;
-    let engineDir = '';
     let app: EnginePage;
     let evil: EnginePage;
     let endpoints: Record<ServeName | 'upstream', { base: string; forwarder: Forwarder }>;
@@ -125,19 +125,16 @@ function engineChecks(name: EngineName, getStage: () => Stage): void {
 
     beforeAll(async () => {
       s = getStage();
-      engineDir = makeTempDir(`${name}-serve-engine`);
       const targets = [...SERVES.map((k) => [k, s.serves[k].port] as const), ['upstream', s.upstream.port] as const];
       endpoints = Object.fromEntries(await Promise.all(targets.map(async ([k, port]) => [k, await endpointFor(name, port, s.tls)] as const))) as typeof endpoints;
-      engine = await launchEngine(name, engineDir);
+      engine = await borrowEngine(name, direct(p(200, 'cookie-visit')));
       await engine.setCookie({ name: sid.split('=')[0]!, value: sid.split('=')[1]! }, direct(p(200, 'cookie-visit')));
       app = await engine.open(s.pages.origin(APP_HOST));
       evil = await engine.open(s.pages.origin(EVIL_HOST));
     }, 60_000);
 
     afterAll(async () => {
-      await engine?.close();
       if (endpoints) for (const e of Object.values(endpoints)) await e.forwarder.close();
-      if (engineDir) removeDir(engineDir);
       // The README's "verified in" table quotes this line.
       console.log(`browser serve: ${engine?.version ?? `${facts.label} (not started)`}, cors-gen serve: ${passed} checks passed`);
     });
