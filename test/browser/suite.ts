@@ -1,8 +1,9 @@
 // The browser suite every target runs: three browser engines (Debian's Chromium, Firefox ESR and
 // WebKitGTK, engine.ts), on real https origins, call the real server (generated configs included as
 // docs/contract.md §4 says, in front of an upstream that sends its own Access-Control-* headers) and the test
-// reads what JavaScript on the page can read. One server process per target, one browser at a time
-// (each reused for every check), one site per policy, each check's fetches in one batch.
+// reads what JavaScript on the page can read. One server process per target, one browser per engine
+// for the whole test file (engine-pool.ts, reused by every check and case), one site per policy, each
+// check's fetches in one batch.
 //
 //   https://app.example.test:<P>   the allowed origin (a page served by page-server.ts)
 //   https://evil.example.test:<P>  the disallowed origin (same page server, another host)
