@@ -64,7 +64,7 @@ export const ENGINE_FACTS: Record<EngineName, EngineFacts> = {
     },
     authPromptOnCors401: {
       prompts: true,
-      source: 'observed in Firefox ESR 153 by this suite (proxy case: BiDi network.authRequired; unanswered, the prompt ends a headless session; ../shared/research/browser-engines.md)',
+      source: 'observed in Firefox ESR 153 by this suite (proxy case: BiDi network.authRequired; unanswered, the prompt ends a headless session; docs/browsers.md)',
     },
   },
   webkit: {
