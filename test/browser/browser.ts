@@ -70,11 +70,13 @@ export interface FetchInit {
   method?: string;
   headers?: Record<string, string>;
   credentials?: 'omit' | 'same-origin' | 'include';
+  /** 'no-cors': an opaque response (status 0, no body), no CORS check at all. */
+  mode?: 'cors' | 'no-cors';
 }
 
 /** What a page's fetch() gave: a response JavaScript can read, or the error it threw. */
 export type FetchOutcome =
-  | { kind: 'response'; status: number; body: string; headers: Record<string, string | null> }
+  | { kind: 'response'; status: number; body: string; headers: Record<string, string | null>; url?: string }
   | { kind: 'error'; error: string };
 
 /**

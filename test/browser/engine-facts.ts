@@ -23,6 +23,15 @@ export interface EngineFacts {
    * enforces that yet.
    */
   starCoversAuthorization: { covered: boolean; source: string };
+  /**
+   * Whether a credentialed CORS fetch answered 401 with `WWW-Authenticate: Basic` makes the engine
+   * ask the user for a password. The Fetch standard says never for a CORS request (HTTP-network-or-
+   * cache fetch: the prompt needs a response tainting other than "cors",
+   * https://fetch.spec.whatwg.org/#http-network-or-cache-fetch); either way the page must get the
+   * 401 with the CORS headers (docs/contract.md §2), which the suite checks once the driver's hook
+   * has cancelled any prompt (engine.ts, authChallenges).
+   */
+  authPromptOnCors401: { prompts: boolean; source: string };
 }
 
 const MIXED_CONTENT = 'https://w3c.github.io/webappsec-mixed-content/#a-priori-authenticated-url (loopback is potentially trustworthy)';
@@ -38,6 +47,10 @@ export const ENGINE_FACTS: Record<EngineName, EngineFacts> = {
       covered: true,
       source: 'https://chromestatus.com/feature/5742041264816128 (not shipped: a console deprecation warning only)',
     },
+    authPromptOnCors401: {
+      prompts: true,
+      source: 'observed in Chromium 156 by this suite (proxy case: CDP Fetch.authRequired for the cross-origin credentialed fetch)',
+    },
   },
   firefox: {
     label: 'Firefox ESR',
@@ -48,6 +61,10 @@ export const ENGINE_FACTS: Record<EngineName, EngineFacts> = {
     starCoversAuthorization: {
       covered: true,
       source: 'https://bugzilla.mozilla.org/show_bug.cgi?id=1687364 (the Fetch rule exists behind a preference, off by default)',
+    },
+    authPromptOnCors401: {
+      prompts: true,
+      source: 'observed in Firefox ESR 153 by this suite (proxy case: BiDi network.authRequired; unanswered, the prompt ends a headless session; docs/browsers.md)',
     },
   },
   webkit: {
@@ -60,5 +77,9 @@ export const ENGINE_FACTS: Record<EngineName, EngineFacts> = {
     preflightCacheCapSeconds: 600,
     capSource: 'WebKit Source/WebCore/loader/CrossOriginPreflightResultCache.cpp (maxPreflightCacheTimeout = 600 s)',
     starCoversAuthorization: { covered: true, source: 'observed in WebKitGTK 2.50.6 by this suite (check k)' },
+    authPromptOnCors401: {
+      prompts: false,
+      source: 'observed in WebKitGTK 2.50.6 by this suite (proxy case: the page reads the 401 at once, no dialog under WebDriver), as the Fetch standard says',
+    },
   },
 };

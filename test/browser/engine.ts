@@ -40,6 +40,16 @@ export interface Engine {
    * engine may load first (WebDriver classic can only add a cookie for the page it shows).
    */
   setCookie(cookie: LoopbackCookie, visit: string): Promise<void>;
+  /**
+   * The HTTP authentication challenges the engine raised for a URL containing AUTH_CHALLENGE_PATH
+   * (where it would ask the user for a password), each cancelled by the driver's hook so that the
+   * page gets the 401 itself: Chromium's Fetch.authRequired (CDP), Firefox's network.authRequired
+   * (WebDriver BiDi). WebKitGTK's WebDriver has no such hook; it never prompts for a fetch
+   * (engine-facts.ts), so it counts none.
+   */
+  authChallenges(): number;
+  /** Empties the cookie jar (`visit`: as for setCookie), so that a case shares no cookie with the one before. */
+  clearCookies(visit: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +60,9 @@ export interface Engine {
  * The default cache mode stays: Chromium skips its preflight cache for `cache: 'no-store'` (the test
  * upstream sends Cache-Control: no-store instead).
  */
+/** The path segment of the URLs whose authentication challenges the engines' hooks cancel. */
+export const AUTH_CHALLENGE_PATH = '/auth-challenge/';
+
 export const RUN_FETCHES = `async (fetches) => {
   const out = [];
   for (const f of fetches) {
@@ -58,7 +71,7 @@ export const RUN_FETCHES = `async (fetches) => {
       const body = await r.text();
       const headers = {};
       for (const h of f.read || []) headers[h] = r.headers.get(h);
-      out.push({ kind: 'response', status: r.status, body, headers });
+      out.push({ kind: 'response', status: r.status, body, headers, url: r.url });
     } catch (e) {
       out.push({ kind: 'error', error: String(e && e.name) + ': ' + String(e && e.message) });
     }

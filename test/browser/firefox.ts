@@ -4,7 +4,12 @@
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import type { FetchOutcome } from './browser.js';
-import { ORIGIN_PROBE, RUN_FETCHES, type Engine } from './engine.js';
+import { AUTH_CHALLENGE_PATH, ORIGIN_PROBE, RUN_FETCHES, type Engine } from './engine.js';
+
+interface BidiConnection {
+  send(method: 'network.addIntercept', params: { phases: ['authRequired'] }): Promise<unknown>;
+  on(event: 'network.authRequired', handler: (e: { isBlocked: boolean; request: { url: string } }) => void): void;
+}
 
 export const FIREFOX = '/usr/bin/firefox-esr';
 
@@ -36,6 +41,17 @@ export async function firefoxEngine(): Promise<Engine> {
     extraPrefsFirefox: PREFS,
     timeout: 30_000,
   });
+  // Firefox asks for a password on a 401 with WWW-Authenticate even for a CORS fetch (engine-facts.ts);
+  // unanswered, the prompt ends a headless session. An intercept in BiDi's authRequired phase blocks
+  // each challenge, and puppeteer-core cancels every blocked one that no page.authenticate()
+  // credentials answer (bidi/HTTPRequest.js), so the page gets the 401 itself. The connection is
+  // puppeteer-core's own (Browser.connection, not in its typings), subscribed to the network events.
+  const bidi = (browser as unknown as { connection: BidiConnection }).connection;
+  await bidi.send('network.addIntercept', { phases: ['authRequired'] });
+  let challenges = 0;
+  bidi.on('network.authRequired', (e) => {
+    if (e.isBlocked && e.request.url.includes(AUTH_CHALLENGE_PATH)) challenges++;
+  });
   const version = `Firefox ESR ${(await browser.version()).replace(/^firefox\//i, '')}`;
   return {
     name: 'firefox',
@@ -51,6 +67,11 @@ export async function firefoxEngine(): Promise<Engine> {
       return { origin, run: (fetches) => page.evaluate(`(${RUN_FETCHES})(${JSON.stringify(fetches)})`) as Promise<FetchOutcome[]> };
     },
     setCookie: ({ name, value }) => browser.setCookie({ name, value, domain: '127.0.0.1', path: '/', secure: true, sameSite: 'None' }),
+    authChallenges: () => challenges,
+    clearCookies: async () => {
+      const all = await browser.cookies();
+      if (all.length > 0) await browser.deleteCookie(...all);
+    },
     close: () => browser.close(),
   };
 }

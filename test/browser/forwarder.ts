@@ -34,7 +34,7 @@ const MAX_HEAD = 64 * 1024;
  * Splits a client byte stream into request heads (passed on with `host` as their Host header) and
  * bodies (passed on as they are, delimited by Content-Length).
  */
-function headParser(host: string, out: (b: Buffer) => void, onHead: (r: SentRequest) => void, onError: (why: string) => void): (chunk: Buffer) => void {
+function headParser(host: string | null, out: (b: Buffer) => void, onHead: (r: SentRequest) => void, onError: (why: string) => void): (chunk: Buffer) => void {
   let buf = Buffer.alloc(0);
   let skip = 0;
   let broken = false;
@@ -69,7 +69,7 @@ function headParser(host: string, out: (b: Buffer) => void, onHead: (r: SentRequ
         return;
       }
       const hostLines = lines.filter((l) => /^host:/i.test(l)).length;
-      out(hostLines === 1 ? Buffer.from(`${[start, ...lines.map((l) => (/^host:/i.test(l) ? `Host: ${host}` : l))].join('\r\n')}\r\n\r\n`, 'latin1') : raw);
+      out(host !== null && hostLines === 1 ? Buffer.from(`${[start, ...lines.map((l) => (/^host:/i.test(l) ? `Host: ${host}` : l))].join('\r\n')}\r\n\r\n`, 'latin1') : raw);
       const headers: Record<string, string> = {};
       for (const line of lines) {
         const at = line.indexOf(':');
@@ -89,15 +89,19 @@ function headParser(host: string, out: (b: Buffer) => void, onHead: (r: SentRequ
   };
 }
 
-/** Forwards 127.0.0.1:<port> (TLS when `tls` is given) to 127.0.0.1:<backendPort>. */
-export async function startForwarder(backendPort: number, tls?: { key: Buffer; cert: Buffer }): Promise<Forwarder> {
+/**
+ * Forwards 127.0.0.1:<port> (TLS when `tls` is given) to 127.0.0.1:<backendPort>. `host: 'as-sent'`
+ * passes the Host header on as the browser sent it (the forwarder's own address), for a server that
+ * builds absolute URLs from it (Apache's ProxyPassReverse).
+ */
+export async function startForwarder(backendPort: number, tls?: { key: Buffer; cert: Buffer }, options: { host: 'backend' | 'as-sent' } = { host: 'backend' }): Promise<Forwarder> {
   const sent: SentRequest[] = [];
   const unparsed: string[] = [];
   const sockets = new Set<Socket>();
   const onClient = (client: Socket) => {
     const backend = connect({ host: '127.0.0.1', port: backendPort });
     sockets.add(client).add(backend);
-    const parse = headParser(`127.0.0.1:${backendPort}`, (b) => backend.write(b), (r) => sent.push(r), (why) => unparsed.push(why));
+    const parse = headParser(options.host === 'backend' ? `127.0.0.1:${backendPort}` : null, (b) => backend.write(b), (r) => sent.push(r), (why) => unparsed.push(why));
     client.on('data', (chunk: Buffer) => parse(chunk));
     client.on('end', () => backend.end());
     backend.pipe(client);

@@ -12,9 +12,9 @@ import { PATHS_DRIVERS } from '../servers/drivers.js';
 import type { FetchInit, FetchOutcome } from './browser.js';
 import { ENGINES, type Engine, type EngineName, type EnginePage } from './engine.js';
 import { ENGINE_FACTS } from './engine-facts.js';
+import { borrowEngine, useSharedEngines } from './engine-pool.js';
 import { endpointFor, type Forwarder } from './forwarder.js';
 import { APP_HOST, EVIL_HOST, makeCertificate, startPageServer, type PageServer } from './page-server.js';
-import { launchEngine } from './suite.js';
 import { EXPOSED_HEADER, EXPOSED_VALUE, startBrowserUpstream, type BrowserUpstream } from './upstream.js';
 
 const CUSTOM_HEADER = 'X-Custom';
@@ -45,6 +45,7 @@ interface Stage {
 }
 
 export function pathsBrowserSuite(target: PathTarget, engines: readonly EngineName[] = ENGINES): void {
+  useSharedEngines();
   describe(`${target}: /public/ for any origin and /api/ with credentials on one host`, () => {
     let stage: Stage | undefined;
     let serverDir = '';
@@ -82,7 +83,6 @@ function engineChecks(target: PathTarget, name: EngineName, getStage: () => Stag
   describe(facts.label, () => {
     let s: Stage;
     let engine: Engine | undefined;
-    let engineDir = '';
     let app: EnginePage;
     let evil: EnginePage;
     let endpoint: { base: string; forwarder: Forwarder } | undefined;
@@ -91,7 +91,9 @@ function engineChecks(target: PathTarget, name: EngineName, getStage: () => Stag
     /** Paths are per engine: every engine of a target talks to the same server and upstream. */
     const at = (path: string) => `${path}-${name}`;
     const url = (path: string) => `${endpoint!.base}${at(path)}`;
-    const fetchOne = async (page: EnginePage, path: string, init?: FetchInit, read?: string[]) => (await page.run([{ url: url(path), init, read }]))[0]!;
+    /** The fetches in one batch in the page. */
+    const run = (page: EnginePage, fetches: { path: string; init?: FetchInit; read?: string[] }[]) =>
+      page.run(fetches.map((f) => ({ url: url(f.path), init: f.init, read: f.read })));
 
     const readable = (o: FetchOutcome, method: string, path: string, what: string) => {
       expect(o, what).toMatchObject({ kind: 'response', status: 200, body: `upstream 200 ${method} ${at(path)}\n` });
@@ -105,50 +107,56 @@ function engineChecks(target: PathTarget, name: EngineName, getStage: () => Stag
 
     beforeAll(async () => {
       s = getStage();
-      engineDir = makeTempDir(`${name}-paths-engine`);
       endpoint = await endpointFor(name, s.port, s.tls);
-      engine = await launchEngine(name, engineDir);
+      engine = await borrowEngine(name, url('/other-cookie-visit'));
       await engine.setCookie({ name: sid.split('=')[0]!, value: sid.split('=')[1]! }, url('/other-cookie-visit'));
       app = await engine.open(s.pages.origin(APP_HOST));
       evil = await engine.open(s.pages.origin(EVIL_HOST));
     }, 60_000);
 
     afterAll(async () => {
-      await engine?.close();
       await endpoint?.forwarder.close();
-      if (engineDir) removeDir(engineDir);
       console.log(`browser paths: ${engine?.version ?? `${facts.label} (not started)`}, ${target}: ${passed} checks passed`);
     });
 
     it('/public/ is readable from any origin, without credentials (with them the literal * fails)', async () => {
-      readable(await fetchOne(app, '/public/a.css'), 'GET', '/public/a.css', 'app: GET /public/');
-      readable(await fetchOne(evil, '/public/b.css'), 'GET', '/public/b.css', 'other origin: GET /public/');
-      refused(await fetchOne(app, '/public/c.css', { credentials: 'include' }), 'app: credentialed GET /public/');
+      const [a, c] = await run(app, [{ path: '/public/a.css' }, { path: '/public/c.css', init: { credentials: 'include' } }]);
+      const [b] = await run(evil, [{ path: '/public/b.css' }]);
+      readable(a!, 'GET', '/public/a.css', 'app: GET /public/');
+      readable(b!, 'GET', '/public/b.css', 'other origin: GET /public/');
+      refused(c!, 'app: credentialed GET /public/');
     });
 
     it('/api/ is readable with credentials from the app’s origin only; its preflight is answered by the server', async () => {
-      readable(await fetchOne(app, '/api/me', { credentials: 'include' }), 'GET', '/api/me', 'app: credentialed GET /api/');
-      expect(s.upstream.to(at('/api/me'))[0]?.cookie ?? '', 'the cookie reaches the application').toContain(sid);
       const put: FetchInit = { method: 'PUT', headers: { [CUSTOM_HEADER]: '1' }, credentials: 'include' };
-      readable(await fetchOne(app, '/api/items', put), 'PUT', '/api/items', 'app: credentialed preflighted PUT /api/');
+      const [me, items, exposed] = await run(app, [
+        { path: '/api/me', init: { credentials: 'include' } },
+        { path: '/api/items', init: put },
+        { path: '/api/headers', init: { credentials: 'include' }, read: [EXPOSED_HEADER] },
+      ]);
+      readable(me!, 'GET', '/api/me', 'app: credentialed GET /api/');
+      expect(s.upstream.to(at('/api/me'))[0]?.cookie ?? '', 'the cookie reaches the application').toContain(sid);
+      readable(items!, 'PUT', '/api/items', 'app: credentialed preflighted PUT /api/');
       expect(s.upstream.count('OPTIONS', at('/api/items')), 'the preflight never reaches the application').toBe(0);
       expect(endpoint!.forwarder.sent.filter((r) => r.method === 'OPTIONS' && r.path === at('/api/items')).length, 'the engine sent one preflight').toBe(1);
-      const exposed = await fetchOne(app, '/api/headers', { credentials: 'include' }, [EXPOSED_HEADER]);
       expect(exposed).toMatchObject({ kind: 'response', headers: { [EXPOSED_HEADER]: EXPOSED_VALUE } });
       passed++;
       // Control: the other origin is refused at /api/ (though it may read /public/ on the same host).
-      refused(await fetchOne(evil, '/api/me2', { credentials: 'include' }), 'other origin: credentialed GET /api/');
-      refused(await fetchOne(evil, '/api/items2', put), 'other origin: credentialed PUT /api/');
+      const [me2, items2] = await run(evil, [
+        { path: '/api/me2', init: { credentials: 'include' } },
+        { path: '/api/items2', init: put },
+      ]);
+      refused(me2!, 'other origin: credentialed GET /api/');
+      refused(items2!, 'other origin: credentialed PUT /api/');
       expect(s.upstream.to(at('/api/items2')), 'the refused preflight stops the PUT').toEqual([]);
     });
 
     it('at a path neither policy governs, the application decides (its own headers pass or are removed, per server)', async () => {
-      // The application sends Access-Control-Allow-Origin: * itself.
-      const o = await fetchOne(app, '/other');
-      if (UNGOVERNED_APP_CORS_HEADERS[target] === 'passed') readable(o, 'GET', '/other', 'app: GET /other with the application’s own *');
-      else refused(o, 'app: GET /other, the application’s own headers removed');
-      // The preflight is not answered by the server: it reaches the application.
-      await fetchOne(app, '/other-put', { method: 'PUT', headers: { [CUSTOM_HEADER]: '1' } });
+      // The application sends Access-Control-Allow-Origin: * itself; the preflight is not answered
+      // by the server: it reaches the application.
+      const [o] = await run(app, [{ path: '/other' }, { path: '/other-put', init: { method: 'PUT', headers: { [CUSTOM_HEADER]: '1' } } }]);
+      if (UNGOVERNED_APP_CORS_HEADERS[target] === 'passed') readable(o!, 'GET', '/other', 'app: GET /other with the application’s own *');
+      else refused(o!, 'app: GET /other, the application’s own headers removed');
       expect(s.upstream.count('OPTIONS', at('/other-put')), 'the preflight reached the application').toBe(1);
       passed++;
     });

@@ -1,8 +1,9 @@
 // The browser suite every target runs: three browser engines (Debian's Chromium, Firefox ESR and
 // WebKitGTK, engine.ts), on real https origins, call the real server (generated configs included as
 // docs/contract.md §4 says, in front of an upstream that sends its own Access-Control-* headers) and the test
-// reads what JavaScript on the page can read. One server process per target, one browser at a time
-// (each reused for every check), one site per policy, each check's fetches in one batch.
+// reads what JavaScript on the page can read. One server process per target, one browser per engine
+// for the whole test file (engine-pool.ts, reused by every check and case), one site per policy, each
+// check's fetches in one batch.
 //
 //   https://app.example.test:<P>   the allowed origin (a page served by page-server.ts)
 //   https://evil.example.test:<P>  the disallowed origin (same page server, another host)
@@ -17,7 +18,6 @@
 // headers, never a cookie on a preflight); the upstream shows which requests carried the cookie.
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetName } from '../../src/targets/types.js';
 import { freePorts } from '../harness/ports.js';
@@ -26,10 +26,9 @@ import { checkAndStart, prepareServerDir } from '../harness/serve.js';
 import { compilePolicy, type ServerDriver, type Site } from '../harness/suite.js';
 import { addAccessLog, preflightsAt, settledLog, type AccessLog } from './access-log.js';
 import type { FetchInit, FetchOutcome } from './browser.js';
-import { chromiumEngine } from './chromium.js';
 import { ENGINES, type Engine, type EngineName, type EnginePage, type PageFetch } from './engine.js';
 import { ENGINE_FACTS } from './engine-facts.js';
-import { firefoxEngine } from './firefox.js';
+import { borrowEngine, useSharedEngines } from './engine-pool.js';
 import { endpointFor, type Forwarder } from './forwarder.js';
 import { APP_HOST, EVIL_HOST, makeCertificate, startPageServer, type PageServer } from './page-server.js';
 import {
@@ -42,7 +41,6 @@ import {
   UPSTREAM_SECRET_HEADER,
   type BrowserUpstream,
 } from './upstream.js';
-import { webkitEngine } from './webkit.js';
 
 /** The request header the policies allow, and one they do not. */
 const ALLOWED_HEADER = 'X-Custom';
@@ -124,18 +122,6 @@ function preflightAnswer(port: number, path: string, origin: string, headers: st
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
-/** Starts one engine; `dir` is a new directory it may use (profile, hosts file). */
-export function launchEngine(name: EngineName, dir: string): Promise<Engine> {
-  switch (name) {
-    case 'chromium':
-      return chromiumEngine(join(dir, 'profile'));
-    case 'firefox':
-      return firefoxEngine();
-    case 'webkit':
-      return webkitEngine(dir);
-  }
-}
-
 /** What the server under test and its surroundings are, shared by the engines of one target. */
 interface Stage {
   dir: string;
@@ -147,6 +133,7 @@ interface Stage {
 }
 
 export function browserSuite(driver: ServerDriver, engines: readonly EngineName[] = ENGINES): void {
+  useSharedEngines();
   describe(`${driver.target}: generated configs in the real server, called by ${engines.map((e) => ENGINE_FACTS[e].label).join(', ')}`, () => {
     let stage: Stage | undefined;
     let serverDir = '';
@@ -199,7 +186,6 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
   describe(facts.label, () => {
     let s: Stage;
     let engine: Engine | undefined;
-    let engineDir = '';
     let app: EnginePage;
     let evil: EnginePage;
     let endpoints: Record<PolicyName | 'upstream', { base: string; forwarder: Forwarder }>;
@@ -238,19 +224,16 @@ function engineChecks(name: EngineName, getStage: () => Stage, serverVersionText
 
     beforeAll(async () => {
       s = getStage();
-      engineDir = makeTempDir(`${name}-engine`);
       const targets = [...(['cred', 'plain', 'public', 'wild'] as const).map((policy) => [policy, s.sites[policy]] as const), ['upstream', s.upstream.port] as const];
       endpoints = Object.fromEntries(await Promise.all(targets.map(async ([key, port]) => [key, await endpointFor(name, port, s.tls)] as const))) as typeof endpoints;
-      engine = await launchEngine(name, engineDir);
+      engine = await borrowEngine(name, direct(p(200, 'cookie-visit')));
       await engine.setCookie({ name: sid.split('=')[0]!, value: sid.split('=')[1]! }, direct(p(200, 'cookie-visit')));
       app = await engine.open(s.pages.origin(APP_HOST));
       evil = await engine.open(s.pages.origin(EVIL_HOST));
     }, 60_000);
 
     afterAll(async () => {
-      await engine?.close();
       if (endpoints) for (const e of Object.values(endpoints)) await e.forwarder.close();
-      if (engineDir) removeDir(engineDir);
       // The README's "verified in" table quotes this line.
       console.log(`browser: ${engine?.version ?? `${facts.label} (not started)`}, ${serverVersionText}: ${passed} checks passed`);
     });

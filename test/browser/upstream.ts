@@ -1,8 +1,9 @@
 // The application behind the servers in the browser suite. Like test/harness/upstream.ts it sends its
 // own Access-Control-* headers and a Vary on every response (the generated configs must remove them),
 // and it also records every request it sees with its Cookie header, sends one header the policies
-// expose and two they do not, and can set a cookie. Every path is /status/<code>[/<label>]: the
+// expose and two they do not, can set a cookie and can ask for a password (WWW-Authenticate). Every path is /status/<code>[/<label>]: the
 // Caddy test sites proxy only /status/* (see test/servers/caddy.driver.ts).
+import { AUTH_CHALLENGE_PATH } from './engine.js';
 import { listenOnLoopback, setUpstreamHeaders, statusOf, UPSTREAM_CORS_HEADERS } from '../harness/upstream.js';
 
 export const EXPOSED_HEADER = 'X-Exposed';
@@ -13,6 +14,8 @@ export const UPSTREAM_SECRET_HEADER = UPSTREAM_CORS_HEADERS['Access-Control-Expo
 /** A path ending in this label answers with a Set-Cookie of LATE_COOKIE. */
 export const SET_COOKIE_LABEL = 'set-cookie';
 export const LATE_COOKIE = 'late=from-upstream';
+/** Sent with every answer to a path containing AUTH_CHALLENGE_PATH (e.g. /status/401/auth-challenge/x). */
+export const AUTH_CHALLENGE = 'Basic realm="cors-gen test", charset="UTF-8"';
 
 export interface SeenRequest {
   method: string;
@@ -45,6 +48,7 @@ export async function startBrowserUpstream(): Promise<BrowserUpstream> {
     res.setHeader(UPSTREAM_SECRET_HEADER, 'upstream-secret');
     res.setHeader('Cache-Control', 'no-store');
     if (pathOf(url).endsWith(`/${SET_COOKIE_LABEL}`)) res.setHeader('Set-Cookie', `${LATE_COOKIE}; Path=/; Secure; SameSite=None`);
+    if (pathOf(url).includes(AUTH_CHALLENGE_PATH)) res.setHeader('WWW-Authenticate', AUTH_CHALLENGE);
     req.resume();
     req.on('end', () => res.writeHead(status).end(`upstream ${status} ${req.method} ${pathOf(url)}\n`));
   });

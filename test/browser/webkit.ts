@@ -178,6 +178,13 @@ export async function webkitEngine(dir: string): Promise<Engine> {
         await load(visit, null);
         await d.manage().addCookie({ name, value, path: '/', secure: true, sameSite: 'None' });
       },
+      // WebKitGTK never prompts for a fetch (engine-facts.ts); WebDriver classic has no hook to count with.
+      authChallenges: () => 0,
+      // WebDriver classic deletes the cookies of the shown page's host; every test cookie is 127.0.0.1's.
+      clearCookies: async (visit) => {
+        await load(visit, null);
+        await d.manage().deleteAllCookies();
+      },
       close: async () => {
         try {
           await d.quit();
