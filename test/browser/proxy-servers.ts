@@ -6,7 +6,7 @@
 // https://httpd.apache.org/docs/2.4/mod/core.html#servername).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PathTarget } from '../../src/model/paths.js';
+import type { TargetName as PathTarget } from '../../src/targets/registry.js';
 import type { ServerDriver } from '../harness/suite.js';
 import { apacheServerLines, driver as apacheDriver, MODULE_DIR } from '../servers/apache.driver.js';
 import { driver as caddyDriver, env as caddyEnv } from '../servers/caddy.driver.js';

@@ -7,7 +7,7 @@
 // shows it can fail: the refused origin, the upstream called directly, a redirect the proxy does not
 // map.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PathTarget } from '../../src/model/paths.js';
+import type { TargetName as PathTarget } from '../../src/targets/registry.js';
 import { freePorts } from '../harness/ports.js';
 import { makeTempDir, removeDir, type RunningServer } from '../harness/process.js';
 import { checkAndStart, prepareServerDir } from '../harness/serve.js';

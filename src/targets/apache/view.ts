@@ -662,7 +662,11 @@ function proxyView(proxy: ProxyPlan, routes: PrefixRoute[], env: ApacheEnvNames,
     upstream: commentText(upstream),
     section: apacheQuoted(base),
     sectionLines: proxySection(proxy),
-    failureConds: [`%{ENV:REDIRECT_STATUS} ^50[03]$`],
+    // Path-scoped, several files' rules run in one mod_rewrite pass: only the file whose policy
+    // governed the failed request answers its error document, or an earlier file's [L] would end
+    // the pass before the governing file's rules mark the request as its own (and its CORS headers
+    // would be missing from the 502).
+    failureConds: [`%{ENV:REDIRECT_STATUS} ^50[03]$`, ...(scoped ? [`%{ENV:REDIRECT_${env.governed}} =1`] : [])],
     failureRule: `^${escapeRegex(PROXY_FAILURE_PATH)}$ - [R=${proxy.unreachable},L]`,
     passes: routes.map((r) => ({
       comment: commentText(`${r.prefix}…${r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')})` : ''} → ${base}…`),
