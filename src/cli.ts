@@ -18,9 +18,11 @@ import { escapeControls } from './text/escape.js';
 import { normalizeFetchMethod } from './model/fetch.js';
 import { TARGET_NAMES, type TargetName } from './targets/types.js';
 import { VERSION } from './version.js';
-import { planVerify, runVerifyPlan, DEFAULT_TIMEOUT_SECONDS, type VerifyCliOptions } from './verify/command.js';
+import { DEFAULT_TIMEOUT_SECONDS } from './verify/defaults.js';
+import type { VerifyCliOptions } from './verify/command.js';
 import type { PolicySet } from './model/types.js';
-import { prepareServe, runServer, type ServeOptions } from './serve/index.js';
+import type { ServeOptions } from './serve/index.js';
+import { serveCommand, verifyCommand } from './lazy.js';
 
 export const EXIT = { ok: 0, drift: 1, invalid: 2 } as const;
 
@@ -122,6 +124,7 @@ function runInit(file: string): number {
 function runServe(file: string, options: ServeOptions): number {
   const r = load(file, { format: 'text' }, false);
   if ('exit' in r) return r.exit;
+  const { prepareServe, runServer } = serveCommand();
   const config = prepareServe(r.set, file, options);
   if (config.kind === 'error') throw new UsageError(config.message);
   void runServer(config.value, { out: (l) => out(`${l}\n`), err: (l) => err(`${l}\n`) }).then((code) => (process.exitCode = code));
@@ -162,6 +165,7 @@ function runVerify(file: string, options: VerifyCliOptions): void {
     process.exitCode = r.exit;
     return;
   }
+  const { planVerify, runVerifyPlan } = verifyCommand();
   const plan = planVerify(r.set, file, options);
   if (typeof plan === 'string') throw new UsageError(plan);
   runVerifyPlan(plan, { out, err }).then(

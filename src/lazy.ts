@@ -12,6 +12,9 @@ function lazy<T>(load: () => T): () => T {
 export const tldts = lazy(() => require('tldts') as typeof import('tldts'));
 /** Unified diffs for --check. */
 export const diffLib = lazy(() => require('diff') as typeof import('diff'));
+/** `cors-gen serve` and `verify`: they load Node's http, https and tls, which other commands do not need. */
+export const serveCommand = lazy(() => require('./serve/index.js') as typeof import('./serve/index.js'));
+export const verifyCommand = lazy(() => require('./verify/command.js') as typeof import('./verify/command.js'));
 const levenshtein = lazy(() => require('fastest-levenshtein') as typeof import('fastest-levenshtein'));
 
 /** The known word a misspelt one most likely means, if any is close enough. */

@@ -7,13 +7,13 @@
 // Why RE2JS: pure JavaScript (nothing to compile or download at install time, unlike the `re2`
 // native addon), synchronous (unlike @adguard/re2-wasm, whose module must be instantiated first),
 // the RE2 grammar itself (a port of Go's regexp), and ~260 kB loaded only by runs that have a regex.
-import { createRequire } from 'node:module';
-
 type RE2JSModule = typeof import('re2js');
 type Compiled = InstanceType<RE2JSModule['RE2JS']>;
 
-const require = createRequire(import.meta.url);
 let engine: RE2JSModule | undefined;
+// A literal require(), as in src/lazy.ts: esbuild bundles re2js into dist/cli.cjs, to run on first
+// use. Through createRequire it stayed a require() of node_modules at run time, which an installed
+// cors-gen (no dependencies of its own) does not have.
 const load = (): RE2JSModule => (engine ??= require('re2js') as RE2JSModule);
 
 const cache = new Map<string, Compiled | null>();

@@ -27,7 +27,7 @@ export interface VerifyPlan {
   format: 'text' | 'json';
 }
 
-export const DEFAULT_TIMEOUT_SECONDS = 10;
+export { DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 const MAX_TIMEOUT_SECONDS = 300;
 
 function parseUrl(text: string): URL | string {

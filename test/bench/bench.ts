@@ -13,7 +13,9 @@
 // from /proc over each wrk run ÷ its requests; the denominator's ÷ the numerator's), steadier than
 // throughput on a shared machine.
 // BENCH_SECONDS (default 3) sets each wrk run's length, BENCH_TRIALS (default 3) the trials,
-// BENCH_TARGETS (default nginx,apache,caddy) the servers; BENCH_CLI=0 skips the CLI rows.
+// BENCH_TARGETS (default nginx,apache,caddy) the servers, empty for none (the CLI rows alone:
+// `BENCH_TARGETS= npx vite-node test/bench/bench.ts` after `npm run build`); BENCH_CLI=0 skips the
+// CLI rows.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -31,7 +33,7 @@ import { pinnedServer, syntaxCheck, writeStaticConfig, type StaticSite } from '.
 const root = join(__dirname, '..', '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
-const TARGETS = (process.env.BENCH_TARGETS ?? 'nginx,apache,caddy').split(',') as TargetName[];
+const TARGETS = (process.env.BENCH_TARGETS ?? 'nginx,apache,caddy').split(',').filter((t) => t !== '') as TargetName[];
 const CONNECTIONS = 50;
 const SERVER_CPU = 0;
 const CLIENT_CPU = 1;
@@ -273,6 +275,7 @@ async function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'cors-gen-bench-'));
   try {
     if (process.env.BENCH_CLI !== '0') cliRows(tmp);
+    if (TARGETS.length === 0) return;
     console.log(`servers (wrk -c${CONNECTIONS}, ${SECONDS} s a run, ${TRIALS} interleaved trials; server on CPU ${SERVER_CPU}, wrk on CPU ${CLIENT_CPU}; ratios of requests/s, min–max)`);
     for (const target of TARGETS) for (const line of await serverRows(target, tmp)) console.log(line);
   } finally {

@@ -1,6 +1,6 @@
 // The command line as users run it: the built bin in a child process (npm test builds first).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -207,5 +207,21 @@ describe('pipes', () => {
     const f = policyFile('pipe.yaml', GOOD);
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${f} --target nginx | head -c 10 >/dev/null; "${process.execPath}" "${BIN}" --help | head -c 10 >/dev/null`], { cwd: work, encoding: 'utf8' });
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('the built command on its own', () => {
+  it('needs nothing from node_modules: a copy of bin/, dist/ and package.json checks a regex and a wildcard', () => {
+    // An installed cors-gen has no dependencies of its own (README, Quick start): every library the
+    // command line uses must be in dist/cli.cjs, including those loaded on first use (src/lazy.ts).
+    const root = join(__dirname, '..', '..');
+    const copy = join(work, 'installed');
+    for (const part of ['bin', 'dist']) cpSync(join(root, part), join(copy, part), { recursive: true });
+    cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+    const f = policyFile('alone.yaml', "version: 1\npolicies:\n  api:\n    origins: [https://*.example.com, {regex: '^https://pr-[0-9]+\\.preview\\.example\\.net$'}]\n");
+    const r = spawnSync(process.execPath, [join(copy, 'bin', 'cors-gen.js'), f, '--target', 'nginx'], { cwd: work, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('pr-[0-9]+');
   });
 });

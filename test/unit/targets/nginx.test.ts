@@ -8,7 +8,7 @@ import { evaluate, type CorsRequest } from '../../../src/model/evaluate.js';
 import { matcherRegex } from '../../../src/model/regex.js';
 import { CORS_RESPONSE_HEADERS, type PolicySet } from '../../../src/model/types.js';
 import { buildPlan } from '../../../src/plan/index.js';
-import { allBuildOptimally, chooseMapHashSettings, elementSize, hashKey, NGINX_MAP_HASH_DEFAULTS } from '../../../src/targets/nginx/hash.js';
+import { allBuildOptimally, chooseMapHashSettings, elementSize, hashKey, NGINX_MAP_HASH_DEFAULTS, nginxTableSize } from '../../../src/targets/nginx/hash.js';
 import {
   buildNginxView,
   MAX_VARIABLE_NAME,
@@ -361,7 +361,7 @@ describe('nginx view: map and variables hash settings', () => {
     expect(generate(fixture(), 'nginx')[0]!.body).not.toMatch(/^map_hash/m);
   });
 
-  it('many exact origins raise map_hash_* to the smallest values nginx can build an optimal table with', () => {
+  it('many exact origins raise map_hash_* to values under which nginx builds an optimal table (whole search replayed)', () => {
     const origins = Array.from({ length: 3000 }, (_, i) => `https://t${i}.example.com`);
     const settings = chooseMapHashSettings([origins]);
     expect(settings).not.toEqual(NGINX_MAP_HASH_DEFAULTS);
@@ -375,6 +375,47 @@ describe('nginx view: map and variables hash settings', () => {
     // Written before every map of http.conf.
     const http = generate(set, 'nginx')[0]!.body;
     expect(http.indexOf('map_hash_')).toBeLessThan(http.indexOf('\nmap '));
+  });
+
+  it('the chosen settings build every map, and are the defaults exactly when the defaults build', () => {
+    const shapes = [(i: number) => `https://tenant-${i + 1}.customers.example.com`, (i: number) => `http://a${i}.io`, (i: number) => `https://${(i * 7919).toString(36)}.example.org:${8000 + (i % 100)}`];
+    for (const shape of shapes) {
+      for (const n of [5, 300, 1000, 2500, 10003]) {
+        const maps = [Array.from({ length: n }, (_, i) => shape(i)), ['https://a.test', 'https://b.test']];
+        const settings = chooseMapHashSettings(maps);
+        expect(allBuildOptimally(maps, settings), `${shape(0)} × ${n}: ${JSON.stringify(settings)}`).toBe(true);
+        expect(settings === NGINX_MAP_HASH_DEFAULTS, `${shape(0)} × ${n}`).toBe(allBuildOptimally(maps, NGINX_MAP_HASH_DEFAULTS));
+      }
+    }
+  });
+
+  it("nginxTableSize is ngx_hash_init's search, as nginx computes it on 64-bit integers", () => {
+    // ngx_hash.c (1.22): start = nelts / ((bucket_size - 8) / 16), then every size up to max_size,
+    // key_hash % size, the first size where no bucket holds more than bucket_size - 8 bytes.
+    const nginxSize = (keys: string[], bucketSize: number, maxSize: number): number | null => {
+      const hashes = keys.map((key) => {
+        let k = 0n;
+        for (const b of Buffer.from(key, 'latin1')) k = (k * 31n + BigInt(b >= 65 && b <= 90 ? b + 32 : b)) & ((1n << 64n) - 1n);
+        return k;
+      });
+      const room = bucketSize - 8;
+      if (keys.some((k) => elementSize(k) > room)) return null;
+      const start = Math.floor(keys.length / Math.floor(room / 16)) || 1;
+      for (let size = start; size <= maxSize; size++) {
+        const test = new Array<number>(size).fill(0);
+        if (hashes.every((h, i) => (test[Number(h % BigInt(size))]! += elementSize(keys[i]!)) <= room)) return size;
+      }
+      return null;
+    };
+    const keys = Array.from({ length: 700 }, (_, i) => `https://t${(i * 104729) % 100003}.Example.com`);
+    const sizes = new Set<number | null>();
+    for (const [bucketSize, maxSize] of [[64, 2048], [64, 4096], [128, 512], [128, 1024], [256, 300], [256, 2048], [512, 2048], [1024, 2048]] as const) {
+      const expected = nginxSize(keys, bucketSize, maxSize);
+      sizes.add(expected);
+      expect(nginxTableSize(keys, { bucketSize, maxSize }), `${bucketSize}/${maxSize}`).toBe(expected);
+      expect(allBuildOptimally([keys], { bucketSize, maxSize }), `${bucketSize}/${maxSize}`).toBe(expected !== null);
+    }
+    expect(sizes.has(null) && sizes.size > 3).toBe(true); // warnings and several table sizes were compared
   });
 
   it('one origin longer than a default bucket raises map_hash_bucket_size', () => {
