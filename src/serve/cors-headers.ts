@@ -22,8 +22,10 @@ export function corsRequestOf(req: IncomingMessage): CorsRequest {
 
 export const decide = (policy: Policy, req: IncomingMessage): ExpectedResponse => evaluate(policy, corsRequestOf(req));
 
+export const CORS_PREFIX = 'access-control-';
+
 /** Contract §2: every Access-Control-* header from the application is removed. */
-export const isCorsHeader = (name: string): boolean => name.toLowerCase().startsWith('access-control-');
+export const isCorsHeader = (name: string): boolean => name.toLowerCase().startsWith(CORS_PREFIX);
 
 /** The verdict's Access-Control-* headers, in a fixed order. */
 export function corsHeaderPairs(expected: ExpectedResponse): [string, string][] {

@@ -1,7 +1,7 @@
 // The request headers serve sends upstream (docs/contract.md §6): the client's, minus the hop-by-hop ones
 // (RFC 9110 §7.6.1) and those the proxy itself answers for, with Host naming the upstream. Cookie
 // and Authorization pass only when the policy has `credentials: true`.
-import { isCorsHeader } from './cors-headers.js';
+import { CORS_PREFIX } from './cors-headers.js';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
 // Node answers `Expect: 100-continue` itself; the upstream must not wait for a second go-ahead.
@@ -22,8 +22,11 @@ export function connectionTokens(raw: readonly string[]): Set<string> | null {
   let out: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
-    for (const t of raw[i + 1]!.split(',')) {
+    // `(c | 0x20) === 0x63`: a C or c, so that Keep-Alive (also 10 characters) is not lower-cased.
+    if (name.length !== 10 || (name.charCodeAt(0) | 0x20) !== 0x63 || name.toLowerCase() !== 'connection') continue;
+    const value = raw[i + 1]!;
+    if (HOP_BY_HOP_NAMES.has(value)) continue; // the usual `keep-alive`, whole
+    for (const t of value.split(',')) {
       const token = t.trim().toLowerCase();
       if (!HOP_BY_HOP_NAMES.has(token)) (out ??= new Set()).add(token);
     }
@@ -55,6 +58,6 @@ export function forwardRequestHeaders(raw: readonly string[], hostHeader: string
   return out;
 }
 
-/** Whether a response header from the upstream passes (by lower-case name): no hop-by-hop, no Access-Control-*. */
+/** Whether a response header from the upstream passes (by lower-case name): no hop-by-hop, no Access-Control-* (isCorsHeader, without lower-casing again). */
 export const passesResponseHeader = (lower: string, listed: Set<string> | null): boolean =>
-  !HOP_BY_HOP_NAMES.has(lower) && (listed === null || !listed.has(lower)) && !isCorsHeader(lower);
+  !HOP_BY_HOP_NAMES.has(lower) && (listed === null || !listed.has(lower)) && !lower.startsWith(CORS_PREFIX);
