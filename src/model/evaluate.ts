@@ -36,7 +36,8 @@ export interface ExpectedResponse {
   matched?: OriginMatcher;
 }
 
-const header = (req: CorsRequest, name: string): string | undefined => req.headers[name.toLowerCase()];
+/** `name` is lower-case already (every caller passes a literal): no case folding per request. */
+const header = (req: CorsRequest, name: Lowercase<string>): string | undefined => req.headers[name];
 
 /** Contract §2: a preflight is OPTIONS + Origin + a non-empty Access-Control-Request-Method. */
 export function isPreflight(req: CorsRequest): boolean {
@@ -89,11 +90,10 @@ export function evaluate(policy: Policy, req: CorsRequest): ExpectedResponse {
     'Access-Control-Allow-Origin': policy.origins.kind === 'any' && !policy.credentials ? '*' : origin,
   };
   if (policy.credentials) headers['Access-Control-Allow-Credentials'] = 'true';
-  const matched = decision.matched ? { matched: decision.matched } : {};
 
   if (!preflight) {
     if (policy.exposeHeaders.length > 0) headers['Access-Control-Expose-Headers'] = policy.exposeHeaders.join(', ');
-    return { kind, outcome: 'actual-allowed', forwarded: true, status: 'upstream', headers, varyOrigin: true, ...matched };
+    return withMatched({ kind, outcome: 'actual-allowed', forwarded: true, status: 'upstream', headers, varyOrigin: true }, decision.matched);
   }
 
   const methods = listHeaderValue(policy.allowMethods, header(req, 'access-control-request-method'));
@@ -104,5 +104,11 @@ export function evaluate(policy: Policy, req: CorsRequest): ExpectedResponse {
   if (policy.privateNetwork && header(req, 'access-control-request-private-network') === 'true') {
     headers['Access-Control-Allow-Private-Network'] = 'true';
   }
-  return { kind, outcome: 'preflight-allowed', forwarded: false, status: 204, headers, varyOrigin: true, ...matched };
+  return withMatched({ kind, outcome: 'preflight-allowed', forwarded: false, status: 204, headers, varyOrigin: true }, decision.matched);
+}
+
+/** `matched` set only when an entry matched (no `matched: undefined` key), without an object spread per request. */
+function withMatched(r: ExpectedResponse, matched: OriginMatcher | undefined): ExpectedResponse {
+  if (matched) r.matched = matched;
+  return r;
 }

@@ -4,20 +4,28 @@ import type { IncomingMessage } from 'node:http';
 import { evaluate, type CorsRequest, type ExpectedResponse } from '../model/evaluate.js';
 import { CORS_RESPONSE_HEADERS, type Policy } from '../model/types.js';
 
+const joined = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
+
 /** The request as the evaluator reads it (Node joins a repeated header with ", "). */
 export function corsRequestOf(req: IncomingMessage): CorsRequest {
-  const headers: Record<string, string | undefined> = {};
-  for (const name of ['origin', 'access-control-request-method', 'access-control-request-headers', 'access-control-request-private-network']) {
-    const v = req.headers[name];
-    headers[name] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return { method: req.method ?? '', headers };
+  const h = req.headers;
+  return {
+    method: req.method ?? '',
+    headers: {
+      origin: joined(h.origin),
+      'access-control-request-method': joined(h['access-control-request-method']),
+      'access-control-request-headers': joined(h['access-control-request-headers']),
+      'access-control-request-private-network': joined(h['access-control-request-private-network']),
+    },
+  };
 }
 
 export const decide = (policy: Policy, req: IncomingMessage): ExpectedResponse => evaluate(policy, corsRequestOf(req));
 
+export const CORS_PREFIX = 'access-control-';
+
 /** Contract §2: every Access-Control-* header from the application is removed. */
-export const isCorsHeader = (name: string): boolean => name.toLowerCase().startsWith('access-control-');
+export const isCorsHeader = (name: string): boolean => name.toLowerCase().startsWith(CORS_PREFIX);
 
 /** The verdict's Access-Control-* headers, in a fixed order. */
 export function corsHeaderPairs(expected: ExpectedResponse): [string, string][] {
@@ -27,6 +35,14 @@ export function corsHeaderPairs(expected: ExpectedResponse): [string, string][] 
     if (v !== undefined) out.push([name, v]);
   }
   return out;
+}
+
+/** The same headers appended to a flat [name, value, …] list. */
+export function pushCorsHeaders(expected: ExpectedResponse, out: string[]): void {
+  for (const name of CORS_RESPONSE_HEADERS) {
+    const v = expected.headers[name];
+    if (v !== undefined) out.push(name, v);
+  }
 }
 
 /** The application's Vary values with `Origin` added unless already listed (or `*`). */

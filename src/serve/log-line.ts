@@ -4,7 +4,12 @@
 // escape sequences to the user's terminal.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/gu;
 
+// Every character UNSAFE matches is outside printable ASCII or is `\`: a string without those (the
+// usual request) is returned as it is after one scan, without the replace.
+const ALL_SAFE = /^[\x20-\x5b\x5d-\x7e]*$/;
+
 export function escapeForTerminal(s: string): string {
+  if (ALL_SAFE.test(s)) return s;
   return s.replace(UNSAFE, (c) => {
     const code = c.codePointAt(0)!;
     if (c === '\\') return '\\\\';

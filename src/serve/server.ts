@@ -7,7 +7,7 @@ import type { ServeConfig } from './config.js';
 import { LIMITS, type Limits } from './limits.js';
 import { authority } from './listen-address.js';
 import { escapeForTerminal, requestLine } from './log-line.js';
-import { handleRequest } from './proxy.js';
+import { handleRequest, proxyContext } from './proxy.js';
 
 const LOG_FLUSH_MS = 50;
 
@@ -52,14 +52,14 @@ export function startServer(config: ServeConfig, io: ServeIo, limits: Limits): R
   const log = (line: string) => {
     if (pending.push(line) === 1) setTimeout(flush, LOG_FLUSH_MS);
   };
-  const ctx = {
+  const ctx = proxyContext({
     policy: config.policy,
     upstream: config.upstream,
     agent,
     ca: config.ca,
     loopbackOnly: config.listen.loopback,
-    log: (entry: Parameters<typeof requestLine>[0]) => log(requestLine(entry)),
-  };
+    log: (entry) => log(requestLine(entry)),
+  });
   const server = createServer({ connectionsCheckingInterval: limits.checkIntervalMs }, (req: IncomingMessage, res: ServerResponse) => {
     if (closing) {
       // While draining, every answer closes its connection, and connections left idle are closed.

@@ -26,16 +26,24 @@ export const upstreamAuthority = (u: Upstream): string => (u.port === null ? u.h
 /** The upstream's origin, e.g. `https://api.example:8443`. */
 export const upstreamOrigin = (u: Upstream): string => `${u.scheme}://${upstreamAuthority(u)}`;
 
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * Contract §6: the normalized path minus the matched prefix, appended to the URL's path (which ends
  * with `/`), the query kept. Null when what is left would hold a dot-segment (a prefix without a
  * trailing slash can leave `..` glued to it, e.g. `/v2..` under `/v2`): it never leaves the base path.
  */
 export function upstreamPath(u: Upstream, prefix: string, path: string, query: string | null): string | null {
-  const rest = path.slice(prefix.length).replace(/^\/+/, '');
+  let rest = path.slice(prefix.length);
+  if (rest.charCodeAt(0) === 0x2f) rest = rest.replace(/^\/+/, '');
+  const tail = query === null ? '' : `?${query}`;
+  // The usual path holds only unreserved characters (RFC 3986 §2.3), which encodeSegment leaves as
+  // they are: one scan instead of a split and an escape per segment.
+  if (UNRESERVED_PATH.test(rest)) return DOT_SEGMENT.test(rest) ? null : `${u.basePath}${rest}${tail}`;
   const segments = rest.split('/');
   if (segments.some((s) => s === '.' || s === '..')) return null;
-  return `${u.basePath}${segments.map(encodeSegment).join('/')}${query === null ? '' : `?${query}`}`;
+  return `${u.basePath}${segments.map(encodeSegment).join('/')}${tail}`;
 }
 
 /** A URL path on the upstream, as the path a browser should use on the proxy; null when outside the base path. */

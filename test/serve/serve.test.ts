@@ -101,13 +101,16 @@ describe('serve: forwarding to an HTTPS upstream (docs/contract.md §6)', () => 
   });
 
   it('answers only requests addressed to a loopback name (no DNS rebinding onto the proxy)', async () => {
-    for (const host of ['attacker.test', 'attacker.test:8080', '127.0.0.1.attacker.test', '[::2]:80']) {
+    const rebound = ['attacker.test', 'attacker.test:8080', '127.0.0.1.attacker.test', '[::2]:80'];
+    for (const host of rebound) {
       const res = await get(api.url, '/api/rebound', { origin: APP, host });
       expect(res.status, host).toBe(421);
       expect(corsNames(res)).toEqual([]);
     }
     for (const host of ['localhost:1', 'LOCALHOST', '127.0.0.1', '127.9.9.9:80', '[::1]:8080']) {
       expect((await get(api.url, '/api/loopback-host', { origin: APP, host })).status, host).toBe(200);
+      // serve remembers the last Host it accepted: a different one right after is still checked.
+      expect((await get(api.url, '/api/rebound', { origin: APP, host: rebound[0]! })).status, `${rebound[0]} after ${host}`).toBe(421);
     }
     expect(seenFor('rebound')).toEqual([]);
   });
