@@ -2,20 +2,22 @@
 // matchers, quoting); templates/caddy/cors.hbs only lays the result out. No CORS decision is made here.
 //
 // Shape of one policy's snippets (Caddy 2.6.2, see docs/servers.md, Caddy):
-// - the origin lookup: `expression` matchers (CEL), each setting `vars cors-<name>-origin-allowed yes`.
-//   Caddy compiles them with cel-go's optimizer, which turns `x in [constant strings]` into a hash
-//   set; one expression is capped at 100,000 code points, so long lists are cut into chunks.
-//   `*.host[:port]` entries are hashed too: one shape regex per scheme and label count, then the
-//   origin's last labels looked up in a set. Other regexes run one each, only while no earlier
-//   lookup allowed the origin. (Caddy 2.6.2's `map` compares its keys one by one: 10,000 origins
-//   cost ~85 µs of CPU a request, 100 wildcard regexes ~195 µs; measured, see the README.)
-// - named matchers `@cors-<name>-…` that combine method, non-empty Origin / Access-Control-Request-Method
-//   (`header_regexp … .`; the `header` matcher's `*` also matches an empty value) and the variable.
-// - immediate `header` ops only: deferred ones are lost on error responses, and they run before
-//   `handle`, `respond` and `reverse_proxy` whatever the site contains.
-// - `handle @preflight { respond 204|403 }`: a `handle` with a named matcher is never sorted behind the
-//   site's own `handle`/`route` blocks when the snippet is imported first, so preflights never reach
-//   the application.
+// - `@cors-<name>-allowed`: the origin lookup as `expression` matchers (CEL). Caddy compiles them with
+//   cel-go's optimizer, which turns `x in [constant strings]` into a hash set; one expression is
+//   capped at 100,000 code points, so long lists are cut into chunks, ORed as
+//   `not { not expression … }`. `*.host[:port]` entries are hashed too: one shape regex per scheme
+//   and label count, then the origin's last labels looked up in a set. Other regexes come last.
+//   (Caddy 2.6.2's `map` compares its keys one by one: 10,000 origins cost ~85 µs of CPU a request,
+//   100 wildcard regexes ~195 µs; measured, see the README.)
+// - every top-level directive is a route that Caddy re-wraps on every request (Subroute.ServeHTTP
+//   compiles its routes per request), so the common path has three: `header @allowed { … }`,
+//   `header +Vary Origin`, `handle @preflight { … }`. A lookup with a regex or several lists runs
+//   once, into a variable (`vars @allowed cors-<name>-ok yes`), one route more.
+// - immediate `header` ops at the top level (deferred ones are lost on error responses); they run
+//   before `handle`, `respond` and `reverse_proxy` whatever the site contains.
+// - `handle @preflight { header …; respond @ok 204; respond 403 }`: a `handle` with a named matcher is
+//   never sorted behind the site's own `handle`/`route` blocks when the snippet is imported first, so
+//   preflights never reach the application.
 // - the `-upstream` snippet deletes the application's CORS headers with `header_down`, because the
 //   proxy adds the upstream's headers to ours.
 import type { PolicySet, Upstream } from '../../model/types.js';
