@@ -21,7 +21,7 @@ serverSuite(driver);
 largeAllowListSuite(driver, (ctx) => {
   it('looks every exact origin up in hashed CEL `in` lists of at most 90,000 code points (no regex per origin)', () => {
     const cors = ctx().files['cors.caddy']!;
-    const lists = [...cors.matchAll(/^\t\texpression `\{http\.request\.header\.Origin\} in \[(.*)\]`$/gm)];
+    const lists = [...cors.matchAll(/^\t\t\tnot expression `\{http\.request\.header\.Origin\} in \[(.*)\]`$/gm)];
     expect(lists.length).toBeGreaterThan(1);
     for (const l of lists) expect(l[0]!.length).toBeLessThan(90_000);
     const listed = lists.flatMap((l) => l[1]!.split(','));

@@ -2,20 +2,22 @@
 // matchers, quoting); templates/caddy/cors.hbs only lays the result out. No CORS decision is made here.
 //
 // Shape of one policy's snippets (Caddy 2.6.2, see docs/servers.md, Caddy):
-// - the origin lookup: `expression` matchers (CEL), each setting `vars cors-<name>-origin-allowed yes`.
-//   Caddy compiles them with cel-go's optimizer, which turns `x in [constant strings]` into a hash
-//   set; one expression is capped at 100,000 code points, so long lists are cut into chunks.
-//   `*.host[:port]` entries are hashed too: one shape regex per scheme and label count, then the
-//   origin's last labels looked up in a set. Other regexes run one each, only while no earlier
-//   lookup allowed the origin. (Caddy 2.6.2's `map` compares its keys one by one: 10,000 origins
-//   cost ~85 µs of CPU a request, 100 wildcard regexes ~195 µs; measured, see the README.)
-// - named matchers `@cors-<name>-…` that combine method, non-empty Origin / Access-Control-Request-Method
-//   (`header_regexp … .`; the `header` matcher's `*` also matches an empty value) and the variable.
-// - immediate `header` ops only: deferred ones are lost on error responses, and they run before
-//   `handle`, `respond` and `reverse_proxy` whatever the site contains.
-// - `handle @preflight { respond 204|403 }`: a `handle` with a named matcher is never sorted behind the
-//   site's own `handle`/`route` blocks when the snippet is imported first, so preflights never reach
-//   the application.
+// - `@cors-<name>-allowed`: the origin lookup as `expression` matchers (CEL). Caddy compiles them with
+//   cel-go's optimizer, which turns `x in [constant strings]` into a hash set; one expression is
+//   capped at 100,000 code points, so long lists are cut into chunks, ORed as
+//   `not { not expression … }`. `*.host[:port]` entries are hashed too: one shape regex per scheme
+//   and label count, then the origin's last labels looked up in a set. Other regexes come last.
+//   (Caddy 2.6.2's `map` compares its keys one by one: 10,000 origins cost ~85 µs of CPU a request,
+//   100 wildcard regexes ~195 µs; measured, see the README.)
+// - every top-level directive is a route that Caddy re-wraps on every request (Subroute.ServeHTTP
+//   compiles its routes per request), so the common path has three: `header @allowed { … }`,
+//   `header +Vary Origin`, `handle @preflight { … }`. A lookup with a regex or several lists runs
+//   once, into a variable (`vars @allowed cors-<name>-ok yes`), one route more.
+// - immediate `header` ops at the top level (deferred ones are lost on error responses); they run
+//   before `handle`, `respond` and `reverse_proxy` whatever the site contains.
+// - `handle @preflight { header …; respond @ok 204; respond 403 }`: a `handle` with a named matcher is
+//   never sorted behind the site's own `handle`/`route` blocks when the snippet is imported first, so
+//   preflights never reach the application.
 // - the `-upstream` snippet deletes the application's CORS headers with `header_down`, because the
 //   proxy adds the upstream's headers to ours.
 import type { PolicySet, Upstream } from '../../model/types.js';
@@ -53,9 +55,23 @@ export interface CaddyHeaderBlock {
   fields: CaddyHeaderField[];
 }
 
-export interface CaddyHandle {
+/** `respond [<matcher>] <status>`; the matcher is empty for the last one. */
+export interface CaddyRespond {
   matcher: string;
   status: number;
+}
+
+/**
+ * `handle @preflight { … }`: the one top-level route preflights take. Inside: the lookup's answer as
+ * a variable (so the lookup runs once more, not once per line), the preflight's headers, 204 when
+ * allowed, else 403.
+ */
+export interface CaddyPreflight {
+  matcher: string;
+  /** Null when every preflight is allowed (`origins: "*"`). */
+  vars: CaddyVars | null;
+  headers: CaddyHeaderBlock[];
+  responds: CaddyRespond[];
 }
 
 /** Proxy mode (docs/contract.md §6): one governed prefix forwarded to the upstream. */
@@ -76,8 +92,6 @@ export interface CaddyPolicyView {
   name: string;
   snippet: string;
   upstreamSnippet: string;
-  /** The request variable that says the origin is allowed (`yes`; unset otherwise). */
-  originVariable: string;
   matchers: CaddyMatcher[];
   /** The `header` op that adds `Vary: Origin` (an add, never a set). */
   vary: CaddyHeaderField;
@@ -87,10 +101,11 @@ export interface CaddyPolicyView {
   pathScoped: boolean;
   /** The prefixes it governs, for the comment. */
   governed: { prefix: string; except: string }[];
-  /** The origin lookups, then one per prefix marking a request the policy governs. */
+  /** With paths: one per prefix, marking a request the policy governs. */
   vars: CaddyVars[];
+  /** Top-level `header` blocks: what an allowed request of either kind carries. */
   headers: CaddyHeaderBlock[];
-  handles: CaddyHandle[];
+  preflight: CaddyPreflight;
   /** A matcher for everything but preflights, for the user's basicauth / forward_auth. */
   notPreflightMatcher: string;
   /** `header_down` arguments of the upstream snippet. */
@@ -169,15 +184,15 @@ function field(name: string, value: string): CaddyHeaderField {
 interface Names {
   policy: string;
   matcher(suffix: string): string;
-  /** `yes` when the origin is allowed, else unset. */
-  allowed: string;
+  /** Inside the preflight's `handle`: `yes` when the origin is allowed, else unset. */
+  ok: string;
   /** With paths: `yes` where the policy governs the path, else unset. */
   governed: string;
 }
 
 function names(policy: string): Names {
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(policy)) throw new Error(`caddy: invalid policy name ${JSON.stringify(policy)}`);
-  return { policy, matcher: (suffix) => `cors-${policy}-${suffix}`, allowed: `cors-${policy}-origin-allowed`, governed: `cors-${policy}-in` };
+  return { policy, matcher: (suffix) => `cors-${policy}-${suffix}`, ok: `cors-${policy}-ok`, governed: `cors-${policy}-in` };
 }
 
 /** Request headers a matcher tests for a non-empty value, with the short name of their regexp. */
@@ -251,12 +266,14 @@ function suffixExpressions(scheme: string, segments: number, suffixes: readonly 
 }
 
 /**
- * The plan's origin lookup as `expression` matchers that each set the allowed variable: exact
- * origins and `*.host[:port]` suffixes by hash, then every other regex, skipped once the origin is
- * allowed (Caddy runs `vars` in the order written; the skip only saves time).
+ * The plan's origin lookup as the conditions of one named matcher: exact origins and
+ * `*.host[:port]` suffixes by hash, then every other regex. Several expressions are ORed as
+ * `not { not expression A  not expression B … }`: the inner `not` lines merge into one negation of
+ * A OR B (Caddy 2.6.2 modules/caddyhttp/matchers.go, MatchNot), which stops at the first
+ * expression that matches, so the regexes run only when no hash lookup allowed the origin.
  */
-function originLookups(n: Names, origins: OriginLookup): { matchers: CaddyMatcher[]; vars: CaddyVars[] } {
-  if (origins.kind === 'any') return { matchers: [], vars: [] };
+function originLookup(origins: OriginLookup): Omit<CaddyMatcher, 'name'> | null {
+  if (origins.kind === 'any') return null;
   const expressions = inChunks(CEL_ORIGIN, [...new Set(origins.exact)]);
   const groups = new Map<string, { scheme: string; segments: number; suffixes: Set<string> }>();
   const others: string[] = [];
@@ -273,10 +290,10 @@ function originLookups(n: Names, origins: OriginLookup): { matchers: CaddyMatche
     groups.set(key, g);
   }
   for (const g of groups.values()) expressions.push(...suffixExpressions(g.scheme, g.segments, [...g.suffixes]));
-  const notYet = `{http.vars.${n.allowed}} != "${YES}" && `;
-  for (const re of new Set(others)) expressions.push(`${notYet}${CEL_ORIGIN}.matches(${celString(re)})`);
-  const matchers = expressions.map((e, i) => ({ name: n.matcher(`o${i}`), conditions: [`expression ${caddyToken(e)}`], hasNotBlock: false, notConditions: [] }));
-  return { matchers, vars: matchers.map((m) => ({ matcher: `@${m.name}`, variable: n.allowed, value: YES })) };
+  for (const re of new Set(others)) expressions.push(`${CEL_ORIGIN}.matches(${celString(re)})`);
+  const lines = expressions.map((e) => `expression ${caddyToken(e)}`);
+  if (lines.length === 1) return block(lines);
+  return block([], lines.map((l) => `not ${l}`));
 }
 
 /**
@@ -299,40 +316,20 @@ function pathMatchers(n: Names, routes: PrefixRoute[]): { matchers: CaddyMatcher
   return { matchers, vars };
 }
 
-/** The conditions that recognise each kind of request from an allowed origin (and a refused preflight). */
-interface Stages {
-  preflight: Omit<CaddyMatcher, 'name'>;
-  actual: Omit<CaddyMatcher, 'name'>;
-  /** Null when the plan refuses no origin. */
-  refused: Omit<CaddyMatcher, 'name'> | null;
-  notPreflight: Omit<CaddyMatcher, 'name'>;
-  /** Request headers the preflight conditions already require non-empty. */
-  preflightRequires: ReadonlySet<string>;
-}
-
 const block = (conditions: string[], not: string[] = []): Omit<CaddyMatcher, 'name'> => ({ conditions, hasNotBlock: not.length > 0, notConditions: not });
 
 /**
- * A preflight is OPTIONS with a non-empty Origin and Access-Control-Request-Method; an actual request
- * is anything else with a non-empty Origin. The origin's answer is the allowed variable; with
- * paths, the governed variable must be set too. (Caddy ORs the variables of one `vars` matcher, so
- * the second test is a `vars_regexp`, a matcher of another type, which Caddy ANDs.)
+ * Contract §2: OPTIONS with a non-empty Origin and Access-Control-Request-Method, as one CEL
+ * expression: `&&` evaluates left to right and stops at the first false term, so a request that
+ * is not OPTIONS costs one string comparison. (The matchers of one named matcher run in an order
+ * Caddy does not fix, so `method OPTIONS` beside two `header_regexp` lines would sometimes run a
+ * regex on every GET.) `header_regexp` tests every value of the field, as the evaluator's Caddy
+ * reading assumes (src/model/server-request.ts).
  */
-function stages(n: Names, plan: PolicyPlan, scoped: boolean): Stages {
-  const listed = plan.origins.kind === 'list';
-  const preflight = ['method OPTIONS', headerRegexp(n, 'Origin'), headerRegexp(n, 'Access-Control-Request-Method')];
-  const governed = scoped ? [`vars ${n.governed} ${YES}`] : [];
-  const originAllowed = listed ? [scoped ? `vars_regexp ${n.matcher('ok')} ${n.allowed} ^${YES}$` : `vars ${n.allowed} ${YES}`] : [];
-  const allowed = [...governed, ...originAllowed];
-  let refused: Stages['refused'] = null;
-  if (plan.answers.refused !== null) refused = block([...preflight, ...governed, `not vars ${n.allowed} ${YES}`]);
-  return {
-    preflight: block([...preflight, ...allowed]),
-    actual: block([headerRegexp(n, 'Origin'), ...allowed], ['method OPTIONS', headerRegexp(n, 'Access-Control-Request-Method')]),
-    refused,
-    notPreflight: block([], preflight),
-    preflightRequires: new Set(['Origin', 'Access-Control-Request-Method']),
-  };
+function preflightExpression(n: Names, scoped: boolean): string {
+  const governed = scoped ? `{http.vars.${n.governed}} == "${YES}" && ` : '';
+  const present = (h: 'Origin' | 'Access-Control-Request-Method') => `header_regexp(${celString(n.matcher(REQUEST_HEADER_KEYS[h]))}, ${celString(h)}, ".")`;
+  return `${governed}{http.request.method} == "OPTIONS" && ${present('Access-Control-Request-Method')} && ${present('Origin')}`;
 }
 
 const PLACEHOLDER: Record<Exclude<ReflectedRequestHeader, 'Origin'>, string> = {
@@ -378,40 +375,43 @@ function headerCases(n: Names, h: HeaderPlan, requires: ReadonlySet<string>): He
   }
 }
 
-/**
- * The plan's headers as `header` blocks: the unconditional ones of each stage under the stage's
- * matcher, each conditional one under a matcher of its own (the stage's conditions and its own).
- */
-function headerBlocks(n: Names, plan: PolicyPlan, st: Stages, define: (name: string, body: Omit<CaddyMatcher, 'name'>) => string): CaddyHeaderBlock[] {
-  const out: CaddyHeaderBlock[] = [];
-  for (const stage of ['preflight', 'actual'] as const) {
-    const base = st[stage];
-    const matcherOf = new Map<string, CaddyHeaderBlock>();
-    const blockFor = (suffix: string, extra: string[]): CaddyHeaderBlock => {
-      let b = matcherOf.get(suffix);
-      if (!b) {
-        const matcher = suffix === '' ? `@${n.matcher(stage)}` : define(n.matcher(`${stage}${suffix}`), block([...base.conditions, ...extra], base.notConditions));
-        b = { matcher, fields: [] };
-        matcherOf.set(suffix, b);
-        out.push(b);
-      }
-      return b;
-    };
-    // The stage's own block comes first (dropped below if it holds no field).
-    blockFor('', []);
-    const requires = stage === 'preflight' ? st.preflightRequires : new Set(['Origin']);
-    for (const h of plan.headers.filter((x) => x.on === stage)) {
-      for (const c of headerCases(n, h, requires)) blockFor(c.suffix, c.extra).fields.push(c.field);
+/** Header blocks of one stage: the unconditional fields under `base`, each conditional case under a matcher of its own. */
+function stageBlocks(n: Names, cases: HeaderCase[], stage: string, base: { matcher: string; conditions: string[] }, define: (name: string, body: Omit<CaddyMatcher, 'name'>) => string): CaddyHeaderBlock[] {
+  const out = new Map<string, CaddyHeaderBlock>([['', { matcher: base.matcher, fields: [] }]]);
+  for (const c of cases) {
+    let b = out.get(c.suffix);
+    if (!b) {
+      b = { matcher: define(n.matcher(`${stage}${c.suffix}`), block([...base.conditions, ...c.extra])), fields: [] };
+      out.set(c.suffix, b);
     }
+    b.fields.push(c.field);
   }
-  return out.filter((b) => b.fields.length > 0);
+  return [...out.values()].filter((b) => b.fields.length > 0);
 }
 
-/** `handle` blocks that answer preflights: the plan's statuses, under the stage matchers. */
-function handles(n: Names, plan: PolicyPlan, st: Stages): CaddyHandle[] {
-  const out: CaddyHandle[] = [{ matcher: `@${n.matcher('preflight')}`, status: plan.answers.allowed }];
-  if (st.refused !== null && plan.answers.refused !== null) out.push({ matcher: `@${n.matcher('preflight-refused')}`, status: plan.answers.refused });
-  return out;
+/**
+ * The plan's headers. An allowed request of either kind gets the actual-request headers at the top
+ * level (one `header` route under the allowed matcher); the preflight's `handle` then sets what
+ * differs for a preflight and deletes what a preflight must not carry (a delete defers the block's
+ * ops to the 204, headers/caddyfile.go). An actual request never enters that `handle`, so the
+ * common path is one lookup and one `header` op.
+ */
+function headerPlan(n: Names, plan: PolicyPlan, allowedMatcher: string, allowedConditions: string[], okMatcher: string, define: (name: string, body: Omit<CaddyMatcher, 'name'>) => string): { top: CaddyHeaderBlock[]; preflight: CaddyHeaderBlock[] } {
+  const actualCases = plan.headers.filter((h) => h.on === 'actual').flatMap((h) => headerCases(n, h, new Set(['Origin'])));
+  const preflightCases = plan.headers.filter((h) => h.on === 'preflight').flatMap((h) => headerCases(n, h, new Set(['Origin', 'Access-Control-Request-Method'])));
+  if (actualCases.some((c) => c.suffix !== '')) throw new Error('caddy: a conditional header on actual requests has no Caddy form here');
+  const top = stageBlocks(n, actualCases, 'actual', { matcher: allowedMatcher, conditions: allowedConditions }, define);
+  const same = (a: CaddyHeaderField, b: CaddyHeaderField) => a.field === b.field && a.value === b.value;
+  const needed = preflightCases.filter((c) => c.suffix !== '' || !actualCases.some((a) => same(a.field, c.field)));
+  const okConditions = okMatcher === '' ? [] : [`vars ${n.ok} ${YES}`];
+  const preflight = stageBlocks(n, needed, 'preflight', { matcher: okMatcher, conditions: okConditions }, define);
+  const drop = actualCases.filter((a) => !preflightCases.some((c) => c.field.field === a.field.field)).map((a) => ({ field: `-${a.field.field}`, value: '' }));
+  if (drop.length > 0) {
+    const own = preflight.find((b) => b.matcher === okMatcher);
+    if (own) own.fields.push(...drop);
+    else preflight.unshift({ matcher: okMatcher, fields: drop });
+  }
+  return { top, preflight };
 }
 
 /** Text for a `#` comment: one line, or a bug (the checks refuse control characters). */
@@ -488,39 +488,53 @@ function forwarding(n: Names, plan: PolicyPlan, scoped: boolean, define: (name: 
 
 export function buildPolicyView(plan: PolicyPlan, routes: PrefixRoute[] | null = null): CaddyPolicyView {
   const n = names(plan.name);
-  const listed = plan.origins.kind === 'list';
   const scoped = routes !== null;
-  const st = stages(n, plan, scoped);
-
   const matchers: CaddyMatcher[] = [];
   const define = (name: string, body: Omit<CaddyMatcher, 'name'>): string => {
     matchers.push({ name, ...body });
     return `@${name}`;
   };
-  define(n.matcher('preflight'), st.preflight);
-  define(n.matcher('actual'), st.actual);
-  if (st.refused) define(n.matcher('preflight-refused'), st.refused);
-  const headers = headerBlocks(n, plan, st, define);
-  const notPreflight = define(n.matcher('not-preflight'), st.notPreflight);
+  const governed = scoped ? [`vars ${n.governed} ${YES}`] : [];
+  // Allowed: the lookup (or, for origins "*", a non-empty Origin), where the policy governs.
+  const lookup = originLookup(plan.origins) ?? block([headerRegexp(n, 'Origin')]);
+  const allowedBody = block([...governed, ...lookup.conditions], lookup.notConditions);
+  const allowed = define(n.matcher('allowed'), allowedBody);
+  const preflightCel = preflightExpression(n, scoped);
+  const preflightMatcher = define(n.matcher('preflight'), block([`expression ${caddyToken(preflightCel)}`]));
+  const refusable = plan.answers.refused !== null;
+  const ok = refusable ? define(n.matcher('ok'), block([`vars ${n.ok} ${YES}`])) : '';
+  // A lookup of one hashed list costs about as much as testing a variable: the preflight's handle
+  // repeats it. A longer one (several lists, a regex) runs once, into the variable, before the
+  // headers; that costs one more route on every request (docs/servers.md, Caddy).
+  const once = refusable && (lookup.hasNotBlock || lookup.conditions.some((c) => c.includes('.matches(')));
+  const headers = once ? headerPlan(n, plan, ok, [`vars ${n.ok} ${YES}`], ok, define) : headerPlan(n, plan, allowed, allowedBody.conditions, ok, define);
+  if (allowedBody.hasNotBlock && headers.top.some((b) => b.matcher !== allowed && b.matcher !== ok)) throw new Error('caddy: a conditional header cannot share the lookup\'s not-block');
+  const lookupVars: CaddyVars[] = refusable ? [{ matcher: allowed, variable: n.ok, value: YES }] : [];
+  const notPreflight = define(n.matcher('not-preflight'), block([`not expression ${caddyToken(preflightExpression(n, false))}`]));
   // With paths: a request the policy governs has the governed variable set, to either answer.
   const governedMatcher = scoped ? define(n.matcher('in'), block([`vars ${n.governed} ${YES}`])) : null;
   const paths = routes ? pathMatchers(n, routes) : { matchers: [], vars: [] };
-  const lookups = originLookups(n, plan.origins);
   const forwards = forwarding(n, plan, scoped, define);
+  const responds: CaddyRespond[] = refusable ? [{ matcher: ok, status: plan.answers.allowed }, { matcher: '', status: plan.answers.refused! }] : [{ matcher: '', status: plan.answers.allowed }];
 
   return {
     name: plan.name,
     snippet: `cors-${plan.name}`,
     upstreamSnippet: `cors-${plan.name}-upstream`,
-    originVariable: n.allowed,
-    matchers: [...lookups.matchers, ...paths.matchers, ...matchers],
+    matchers: [...paths.matchers, ...matchers],
     vary: { field: '+Vary', value: plan.vary },
     varyMatcher: governedMatcher ? `${governedMatcher} ` : '',
     pathScoped: scoped,
     governed: (routes ?? []).map((r) => ({ prefix: r.prefix, except: r.excluded.length > 0 ? ` (except ${r.excluded.join(', ')}: another policy's)` : '' })),
-    vars: [...lookups.vars, ...paths.vars],
-    headers,
-    handles: handles(n, plan, st),
+    // After the path variables: the allowed matcher tests the governed one.
+    vars: [...paths.vars, ...(once ? lookupVars : [])],
+    headers: headers.top,
+    preflight: {
+      matcher: preflightMatcher,
+      vars: once ? null : (lookupVars[0] ?? null),
+      headers: headers.preflight,
+      responds,
+    },
     notPreflightMatcher: notPreflight,
     headerDown: plan.strip.map((h) => `-${h}`),
     forwards,

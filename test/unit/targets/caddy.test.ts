@@ -20,10 +20,27 @@ const ORIGIN = '"{http.request.header.Origin}"';
 const policy = (name: string, raw: RawPolicy): Policy => normalizePolicy(name, raw);
 const view = (name: string, raw: RawPolicy): CaddyPolicyView => buildPolicyView(policyPlan(policy(name, raw)));
 
-/** The header fields set under a matcher (`@cors-<name>-<suffix>`), as field → value. */
-function fields(v: CaddyPolicyView, suffix: string): Record<string, string> | undefined {
-  const block = v.headers.find((h) => h.matcher === `@cors-${v.name}-${suffix}`);
-  return block && Object.fromEntries(block.fields.map((f: CaddyHeaderField) => [f.field, f.value]));
+const record = (fs: CaddyHeaderField[]) => Object.fromEntries(fs.map((f) => [f.field, f.value]));
+
+/**
+ * The headers an allowed request of each kind carries: `actual` the top-level block (preflights
+ * get it too), `preflight` that block with the preflight handle's unconditional block applied
+ * (sets replace, `-Field` deletes); `preflight-<x>` a conditional block of the handle.
+ */
+function fields(v: CaddyPolicyView, what: string): Record<string, string> | undefined {
+  const top = v.headers.length > 0 ? record(v.headers[0]!.fields) : undefined;
+  if (what === 'actual') return top;
+  if (what !== 'preflight') {
+    const block = v.preflight.headers.find((h) => h.matcher === `@cors-${v.name}-${what}`);
+    return block && record(block.fields);
+  }
+  const own = v.preflight.headers.find((h) => h.matcher === (v.preflight.vars || v.preflight.responds.length > 1 ? `@cors-${v.name}-ok` : ''));
+  const out: Record<string, string> = { ...top };
+  for (const f of own?.fields ?? []) {
+    if (f.field.startsWith('-')) delete out[f.field.slice(1)];
+    else out[f.field] = f.value;
+  }
+  return out;
 }
 
 function matcher(v: CaddyPolicyView, suffix: string) {
@@ -58,12 +75,12 @@ describe('caddy view: names', () => {
         for (const c of [...m.conditions, ...m.notConditions]) {
           const re = /header_regexp (\S+) /.exec(c);
           if (re) expect(re[1]!.startsWith(prefix)).toBe(true);
+          for (const named of c.matchAll(/header_regexp\("([^"]+)"/g)) expect(named[1]!.startsWith(prefix)).toBe(true);
           const vars = /vars (\S+) /.exec(c);
-          if (vars) expect(vars[1]).toBe(`${prefix}origin-allowed`);
+          if (vars) expect(vars[1]).toBe(`${prefix}ok`);
         }
       }
-      expect(p.originVariable).toBe(`${prefix}origin-allowed`);
-      for (const x of p.vars) expect(x.variable).toBe(`${prefix}origin-allowed`);
+      for (const x of [...p.vars, ...(p.preflight.vars ? [p.preflight.vars] : [])]) expect(x.variable).toBe(`${prefix}ok`);
     }
     const names = v.policies.flatMap((p) => p.matchers.map((m) => m.name));
     expect(new Set(names).size).toBe(names.length);
@@ -72,7 +89,8 @@ describe('caddy view: names', () => {
   it('refers only to matchers it defines', () => {
     for (const p of v.policies) {
       const defined = new Set(p.matchers.map((m) => `@${m.name}`));
-      for (const ref of [...p.headers.map((h) => h.matcher), ...p.handles.map((h) => h.matcher), p.notPreflightMatcher]) {
+      const inner = [...p.preflight.headers.map((h) => h.matcher), ...p.preflight.responds.map((r) => r.matcher)].filter((m) => m !== '');
+      for (const ref of [...p.headers.map((h) => h.matcher), ...p.vars.map((x) => x.matcher), p.preflight.matcher, ...inner, p.notPreflightMatcher]) {
         expect(defined.has(ref), ref).toBe(true);
       }
     }
@@ -95,43 +113,48 @@ describe('caddy view: origins', () => {
     ],
   });
 
-  it('looks exact origins up in a CEL list, *.host suffixes by shape and list, and other regexes one by one after them', () => {
+  it('looks exact origins up in a CEL list, *.host suffixes by shape and list, and other regexes one by one after them, ORed', () => {
     const O = '{http.request.header.Origin}';
     const lastTwo = `${O}.substring(${O}.lastIndexOf(".", ${O}.lastIndexOf(".") - 1) + 1)`;
-    expect(v.matchers.filter((m) => /-o[0-9]+$/.test(m.name)).map((m) => m.conditions)).toEqual([
-      [`expression \`${O} in ["https://app.example.com","http://[::1]:8080"]\``],
-      [`expression \`${O}.matches("^https://([a-z0-9]([a-z0-9-]\\x7b0,61}[a-z0-9])?\\\\.)+[^.]+(\\\\.[^.]+)\\x7b1}$") && ${lastTwo} in ["example.com"]\``],
-      [`expression \`{http.vars.cors-mixed-origin-allowed} != "yes" && ${O}.matches("^http://localhost(:[0-9]\\x7b1,5})?$")\``],
-      [`expression \`{http.vars.cors-mixed-origin-allowed} != "yes" && ${O}.matches("^https://pr-[0-9]+\\\\.preview\\\\.example\\\\.net$")\``],
+    const allowed = matcher(v, 'allowed')!;
+    expect(allowed.conditions).toEqual([]);
+    expect(allowed.hasNotBlock).toBe(true);
+    expect(allowed.notConditions).toEqual([
+      `not expression \`${O} in ["https://app.example.com","http://[::1]:8080"]\``,
+      `not expression \`${O}.matches("^https://([a-z0-9]([a-z0-9-]\\x7b0,61}[a-z0-9])?\\\\.)+[^.]+(\\\\.[^.]+)\\x7b1}$") && ${lastTwo} in ["example.com"]\``,
+      `not expression \`${O}.matches("^http://localhost(:[0-9]\\x7b1,5})?$")\``,
+      `not expression \`${O}.matches("^https://pr-[0-9]+\\\\.preview\\\\.example\\\\.net$")\``,
     ]);
-    expect(v.vars).toEqual([0, 1, 2, 3].map((i) => ({ matcher: `@cors-mixed-o${i}`, variable: 'cors-mixed-origin-allowed', value: 'yes' })));
   });
 
-  it('checks the request variable in the allowed and refused matchers', () => {
-    expect(matcher(v, 'preflight')!.conditions).toContain('vars cors-mixed-origin-allowed yes');
-    expect(matcher(v, 'actual')!.conditions).toContain('vars cors-mixed-origin-allowed yes');
-    expect(matcher(v, 'preflight-refused')!.conditions).toContain('not vars cors-mixed-origin-allowed yes');
+  it('a lookup with a regex runs once, into a variable, that the headers and the preflight answer test', () => {
+    expect(v.vars).toEqual([{ matcher: '@cors-mixed-allowed', variable: 'cors-mixed-ok', value: 'yes' }]);
+    expect(v.headers.map((h) => h.matcher)).toEqual(['@cors-mixed-ok']);
+    expect(v.preflight.vars).toBeNull();
+    expect(matcher(v, 'ok')!.conditions).toEqual(['vars cors-mixed-ok yes']);
+  });
+
+  it('a lookup of one hashed list is the header matcher itself, and is repeated inside the preflight handle only', () => {
+    const one = view('one', { origins: ['https://a.example', 'https://b.example'] });
+    expect(matcher(one, 'allowed')!.conditions).toEqual(['expression `{http.request.header.Origin} in ["https://a.example","https://b.example"]`']);
+    expect(one.vars).toEqual([]);
+    expect(one.headers.map((h) => h.matcher)).toEqual(['@cors-one-allowed']);
+    expect(one.preflight.vars).toEqual({ matcher: '@cors-one-allowed', variable: 'cors-one-ok', value: 'yes' });
   });
 
   it('answers preflights 204 when allowed and 403 when refused', () => {
-    expect(v.handles).toEqual([
-      { matcher: '@cors-mixed-preflight', status: 204 },
-      { matcher: '@cors-mixed-preflight-refused', status: 403 },
+    expect(v.preflight.matcher).toBe('@cors-mixed-preflight');
+    expect(v.preflight.responds).toEqual([
+      { matcher: '@cors-mixed-ok', status: 204 },
+      { matcher: '', status: 403 },
     ]);
   });
 
-  it('recognises a preflight by OPTIONS and a non-empty Origin and Access-Control-Request-Method', () => {
-    expect(matcher(v, 'preflight')!.conditions.slice(0, 3)).toEqual([
-      'method OPTIONS',
-      'header_regexp cors-mixed-origin Origin .',
-      'header_regexp cors-mixed-acrm Access-Control-Request-Method .',
-    ]);
-    // An actual request is anything but that (a bare OPTIONS, an empty ACRM) with a non-empty Origin.
-    const actual = matcher(v, 'actual')!;
-    expect(actual.conditions[0]).toBe('header_regexp cors-mixed-origin Origin .');
-    expect(actual.hasNotBlock).toBe(true);
-    expect(actual.notConditions).toEqual(['method OPTIONS', 'header_regexp cors-mixed-acrm Access-Control-Request-Method .']);
-    expect(matcher(v, 'not-preflight')!.notConditions).toEqual(matcher(v, 'preflight')!.conditions.slice(0, 3));
+  it('recognises a preflight by OPTIONS and a non-empty Origin and Access-Control-Request-Method, method first', () => {
+    const cel =
+      '{http.request.method} == "OPTIONS" && header_regexp("cors-mixed-acrm", "Access-Control-Request-Method", ".") && header_regexp("cors-mixed-origin", "Origin", ".")';
+    expect(matcher(v, 'preflight')!.conditions).toEqual([`expression \`${cel}\``]);
+    expect(matcher(v, 'not-preflight')!.conditions).toEqual([`not expression \`${cel}\``]);
   });
 
   it('removes all seven CORS headers of the application and always adds Vary: Origin', () => {
@@ -183,10 +206,7 @@ describe('caddy view: header values', () => {
   it('allows the private network only when the request asks for it with exactly "true"', () => {
     const v = view('pna', { origins: ['https://app.example.com'], privateNetwork: true });
     const m = matcher(v, 'preflight-pna')!;
-    expect(m.conditions).toEqual([
-      ...matcher(v, 'preflight')!.conditions,
-      'header_regexp cors-pna-acrpn Access-Control-Request-Private-Network ^true$',
-    ]);
+    expect(m.conditions).toEqual(['vars cors-pna-ok yes', 'header_regexp cors-pna-acrpn Access-Control-Request-Private-Network ^true$']);
     expect(fields(v, 'preflight-pna')).toEqual({ 'Access-Control-Allow-Private-Network': 'true' });
     expect(fields(v, 'preflight')!['Access-Control-Allow-Private-Network']).toBeUndefined();
   });
@@ -234,10 +254,11 @@ describe('caddy view: origins "*"', () => {
     expect(v.vars).toEqual([]);
     expect(fields(v, 'preflight')).toEqual({ 'Access-Control-Allow-Origin': '"*"', 'Access-Control-Allow-Methods': '"GET, HEAD"' });
     expect(fields(v, 'actual')).toEqual({ 'Access-Control-Allow-Origin': '"*"', 'Access-Control-Expose-Headers': 'X-Request-Id' });
-    expect(matcher(v, 'preflight-refused')).toBeUndefined();
-    expect(v.handles).toEqual([{ matcher: '@cors-public-preflight', status: 204 }]);
+    expect(matcher(v, 'ok')).toBeUndefined();
+    expect(v.preflight.vars).toBeNull();
+    expect(v.preflight.responds).toEqual([{ matcher: '', status: 204 }]);
     for (const m of v.matchers) for (const c of [...m.conditions, ...m.notConditions]) expect(c).not.toMatch(/^(not )?vars /);
-    expect(matcher(v, 'actual')!.conditions).toEqual(['header_regexp cors-public-origin Origin .']);
+    expect(matcher(v, 'allowed')!.conditions).toEqual(['header_regexp cors-public-origin Origin .']);
   });
 
   it('reflects the Origin if "*" ever comes with credentials (what the evaluator says)', () => {
@@ -330,28 +351,19 @@ describe('caddy target: rendering', () => {
     expect(file!.includeHint).toContain('import DIR/cors.caddy');
   });
 
-  it('lays the view out as a Caddyfile: matchers, vars, header ops, handles', () => {
+  it('lays the view out as a Caddyfile: matchers, vars, header ops, one preflight handle', () => {
     const body = caddy.render(set)[0]!.body;
-    expect(body).toContain('\t@cors-api-o0 {\n\t\texpression `{http.request.header.Origin} in ["https://app.example.com"]`\n\t}\n');
-    expect(body).toContain('\tvars @cors-api-o0 cors-api-origin-allowed yes\n\tvars @cors-api-o1 cors-api-origin-allowed yes\n');
-    expect(body).toContain(
-      '\t@cors-api-actual {\n' +
-        '\t\theader_regexp cors-api-origin Origin .\n' +
-        '\t\tvars cors-api-origin-allowed yes\n' +
-        '\t\tnot {\n' +
-        '\t\t\tmethod OPTIONS\n' +
-        '\t\t\theader_regexp cors-api-acrm Access-Control-Request-Method .\n' +
-        '\t\t}\n' +
-        '\t}\n',
-    );
+    expect(body).toContain('\t@cors-api-allowed {\n\t\tnot {\n\t\t\tnot expression `{http.request.header.Origin} in ["https://app.example.com"]`\n');
+    expect(body).toContain('\tvars @cors-api-allowed cors-api-ok yes\n\theader @cors-api-ok {\n');
     expect(body).toContain('\theader +Vary Origin\n');
-    expect(body).toContain('\thandle @cors-api-preflight {\n\t\trespond 204\n\t}\n');
-    expect(body).toContain('\thandle @cors-api-preflight-refused {\n\t\trespond 403\n\t}\n');
+    expect(body).toContain('\thandle @cors-api-preflight {\n\t\theader @cors-api-ok {\n');
+    expect(body).toContain('\t\trespond @cors-api-ok 204\n\t\trespond 403\n\t}\n');
     expect(body).toContain('\theader_down -Access-Control-Allow-Private-Network\n');
     // The "*" policy has no origin lookup at all.
     const publicPart = body.slice(body.indexOf('(cors-public)'));
-    expect(publicPart).not.toContain('expression ');
+    expect(publicPart).not.toContain('expression `{http.request.header.Origin}');
     expect(publicPart).not.toContain('respond 403');
+    expect(publicPart).toContain('\thandle @cors-public-preflight {\n\t\theader {\n');
   });
 
   it('says where to import each snippet and how to keep preflights away from basicauth', () => {
